@@ -1,0 +1,1 @@
+"""Registry of command modules: importing a module adds its commands to `main`."""
