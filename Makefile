@@ -1,0 +1,32 @@
+# gongkai: the two commands that set up everything on a fresh Debian machine are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+PERIOD ?= $(shell date -d "$$(date +%Y-%m-01) -1 month" +%Y-%m)
+
+.PHONY: install ckan demo test unit bench clean-demo
+
+$(STAMP): pyproject.toml
+	scripts/ckan.sh deps
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+ckan: install
+	scripts/ckan.sh up
+
+demo: ckan
+	scripts/demo.sh $(PERIOD)
+
+test: ckan
+	$(VENV)/bin/pytest
+
+unit: install
+	$(VENV)/bin/pytest tests/unit
+
+bench: install
+	$(VENV)/bin/python bench/run.py
