@@ -167,7 +167,7 @@ def load_catalog(root: Path = Path(".")) -> Catalog:
     datasets = [d for d in (_load_entry(p, root, units, problems) for p in paths) if d is not None]
     _check_unique(datasets, paths, problems)
     if problems.lines:
-        raise CatalogError(f"数据目录有 {len(problems.lines)} 处错误：\n" + "\n".join(problems.lines), problems.lines)
+        raise CatalogError(f"数据目录有 {len(problems.lines)} 处错误，未加载任何数据集：", problems.lines)
     return Catalog(sorted(datasets, key=lambda d: d.number), sorted(units.values(), key=lambda u: u.slug))
 
 
