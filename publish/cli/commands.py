@@ -1,1 +1,2 @@
 """Registry of command modules: importing a module adds its commands to `main`."""
+from publish.cli import requests as requests_cli  # noqa: F401,E402

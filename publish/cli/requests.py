@@ -1,0 +1,208 @@
+"""`publish requests …` (the open-data request ledger) and `publish dashboard` (the offline HTML report)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from publish import requests as lib
+from publish.cli import main
+from publish.dashboard import PortalFigures, render_dashboard
+from publish.config import load_settings
+from publish.errors import InputError
+from publish.ledger import Ledger
+from publish.workdays import Deadline, default_calendar
+
+_WEEKDAYS = "一二三四五六日"
+
+
+def ledger_option(command: Callable[..., None]) -> Callable[..., None]:
+    """Add --ledger and --config, and call the command with `ledger_url`: the ledger they, or the settings
+    (GONGKAI_LEDGER, gongkai.toml), name."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, ledger: str | None, config: Path | None, **kwargs: Any) -> None:
+        command(*args, ledger_url=load_settings(config, ledger=ledger).ledger, **kwargs)
+
+    config_option = click.option(
+        "--config", type=click.Path(dir_okay=False, path_type=Path), help="TOML 配置文件。"
+    )
+    ledger = click.option(
+        "--ledger", help="台账：SQLite 文件路径或 postgresql:// 地址（默认取配置文件或 GONGKAI_LEDGER）。"
+    )
+    return ledger(config_option(wrapper))
+
+
+workdays_option = click.option(
+    "--workdays-file", envvar="GONGKAI_WORKDAYS_FILE", type=click.Path(dir_okay=False),
+    help="节假日覆盖文件（YAML/JSON），用于 chinesecalendar 未覆盖的年份。",
+)
+
+
+def _period_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add --year, --month and --today."""
+    command = click.option("--today", help="按此日期计算逾期（默认今天），如 2026-11-20。")(command)
+    command = click.option("--month", type=int, help="只统计该月收到的申请（需同时指定 --year）。")(command)
+    return click.option("--year", type=int, help="只统计该年收到的申请。")(command)
+
+
+def _report(
+    ledger_url: str, workdays_file: str | None, today: str | None, year: int | None, month: int | None
+) -> lib.TurnaroundReport:
+    """The turnaround report over the whole ledger, for the commands that show one."""
+    day = lib.parse_timestamp(today).date() if today else date.today()
+    calendar = default_calendar(workdays_file)
+    with Ledger(ledger_url) as ledger:
+        return lib.build_report(ledger.list_requests(), day, year=year, month=month, calendar=calendar)
+
+
+@main.group("requests")
+def requests_group() -> None:
+    """开放数据申请台账：导入、登记、办结、期限与办理情况报告。"""
+
+
+@requests_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@ledger_option
+def import_command(file: str, ledger_url: str) -> None:
+    """导入工作人员的申请登记表（CSV 或 Excel）；申请人信息只以假名保存。"""
+    with Ledger(ledger_url) as ledger:
+        result = lib.import_log(ledger, file, lib.pseudonym_key())
+    click.echo(f"已导入 {len(result.requests)} 条申请（重复导入会更新同一编号的记录）。")
+    if any(r.applicant for r in result.requests):
+        click.echo("申请人信息已替换为假名，原始姓名、电话、证件号未保存。")
+    if result.ignored_columns:
+        click.echo("以下列未导入：" + "、".join(result.ignored_columns))
+
+
+@requests_group.command("add")
+@click.option("--dataset", required=True, help="申请的数据（数据集名称或说明）。")
+@click.option("--received", required=True, help="收到时间，如 2026-11-16 或 '2026-11-16 09:30'。")
+@click.option("--id", "request_id", help="申请编号（默认按收到日期自动编号）。")
+@click.option("--applicant", help="申请人姓名、电话或证件号：只保存其假名。")
+@click.option("--accepted", help="受理时间。")
+@click.option("--note", help="备注（不要写入个人信息）。")
+@ledger_option
+@workdays_option
+def add_command(
+    dataset: str, received: str, request_id: str | None, applicant: str | None, accepted: str | None,
+    note: str | None, ledger_url: str, workdays_file: str | None,
+) -> None:
+    """登记一条新申请，并显示答复期限。"""
+    calendar = default_calendar(workdays_file)
+    with Ledger(ledger_url) as ledger:
+        request = lib.add_request(
+            ledger, dataset, lib.parse_timestamp(received), request_id=request_id, applicant=applicant,
+            key=lib.pseudonym_key() if applicant else None,
+            accepted_at=lib.parse_timestamp(accepted) if accepted else None, note=note,
+        )
+    click.echo(f"已登记申请 {request.id}。")
+    _echo_deadline(calendar.deadline(request.received_at, lib.LIMIT_DAYS))
+
+
+@requests_group.command("close")
+@click.argument("request_id")
+@click.option("--outcome", required=True, help="答复结果，如 同意公开、部分公开、不予公开。")
+@click.option("--answered", help="答复时间（默认现在）。")
+@click.option("--note", help="备注（不要写入个人信息）。")
+@ledger_option
+@workdays_option
+def close_command(
+    request_id: str, outcome: str, answered: str | None, note: str | None, ledger_url: str,
+    workdays_file: str | None,
+) -> None:
+    """记录一条申请的答复。"""
+    answered_at = lib.parse_timestamp(answered) if answered else datetime.now().replace(microsecond=0)
+    with Ledger(ledger_url) as ledger:
+        request = lib.close_request(ledger, request_id, answered_at, outcome, note)
+    status = lib.assess(request, answered_at.date(), default_calendar(workdays_file))
+    click.echo(f"已办结申请 {request.id}：用时 {status.answer.days} 个工作日，{status.label}。")
+    if status.provisional:
+        click.echo(f"{lib.PROVISIONAL_MARK}{status.deadline.reason}")
+
+
+@requests_group.command("list")
+@click.option("--open", "open_only", is_flag=True, help="只列出未答复的申请。")
+@_period_options
+@ledger_option
+@workdays_option
+def list_command(
+    open_only: bool, year: int | None, month: int | None, today: str | None, ledger_url: str,
+    workdays_file: str | None,
+) -> None:
+    """列出申请及其期限和状态。"""
+    report = _report(ledger_url, workdays_file, today, year, month)
+    statuses = [s for s in report.statuses if not open_only or s.request.answered_at is None]
+    click.echo(lib.render_list(statuses))
+
+
+@requests_group.command("deadline")
+@click.argument("received")
+@click.option("--days", type=click.IntRange(min=1), default=lib.LIMIT_DAYS, show_default=True, help="期限（工作日）。")
+@workdays_option
+def deadline_command(received: str, days: int, workdays_file: str | None) -> None:
+    """显示某日收到的申请的答复期限（收到当日不计入）。"""
+    day = lib.parse_timestamp(received).date()
+    click.echo(f"收到日期：{day}（星期{_WEEKDAYS[day.weekday()]}），期限 {days} 个工作日")
+    _echo_deadline(default_calendar(workdays_file).deadline(day, days))
+
+
+@requests_group.command("report")
+@_period_options
+@click.option("--stats-out", type=click.Path(dir_okay=False),
+              help="另存按月汇总统计 CSV（可作为开放数据发布，不含申请人）。")
+@ledger_option
+@workdays_option
+def report_command(
+    year: int | None, month: int | None, today: str | None, stats_out: str | None, ledger_url: str,
+    workdays_file: str | None,
+) -> None:
+    """办理情况报告：数量、用时中位数和 90 分位、按时比例、当前逾期、按月趋势。"""
+    report = _report(ledger_url, workdays_file, today, year, month)
+    click.echo(lib.render_text(report))
+    if stats_out:
+        lib.write_statistics(report.monthly, Path(stats_out))
+        click.echo(f"按月汇总统计已写入 {stats_out}")
+
+
+@main.command("dashboard")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="输出的 HTML 文件。")
+@click.option("--portal", type=click.Path(dir_okay=False),
+              help="门户统计 JSON（year、opened、target、units），由 publish status 生成。")
+@_period_options
+@ledger_option
+@workdays_option
+def dashboard_command(
+    out: str, portal: str | None, year: int | None, month: int | None, today: str | None, ledger_url: str,
+    workdays_file: str | None,
+) -> None:
+    """生成可离线打开的工作看板（单个 HTML 文件，不引用任何外部资源）。"""
+    figures = _portal_figures(Path(portal)) if portal else None
+    report = _report(ledger_url, workdays_file, today, year, month)
+    try:
+        Path(out).write_text(render_dashboard(report, figures, datetime.now()), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"无法写入 {out}：{exc.strerror or exc}") from None
+    click.echo(f"看板已生成：{out}")
+    if report.provisional_reasons:
+        click.echo(f"{lib.PROVISIONAL_MARK}看板中部分期限为临时推算结果，需核对。")
+
+
+def _portal_figures(path: Path) -> PortalFigures:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"无法读取门户统计文件 {path}：{exc}") from None
+    return PortalFigures.from_mapping(data)
+
+
+def _echo_deadline(result: Deadline) -> None:
+    click.echo(f"答复期限：{result.date}（星期{_WEEKDAYS[result.date.weekday()]}）当日结束前")
+    if result.provisional:
+        click.echo(f"{lib.PROVISIONAL_MARK}注意：{result.reason}")

@@ -1,0 +1,501 @@
+"""The open-data request ledger: import staff's log, add and close requests, and report turnaround.
+
+Applicants stay private: the name, phone or ID number in a log (or typed at the command line) is turned into
+a keyed pseudonym (HMAC-SHA256, key from $GONGKAI_PSEUDONYM_KEY) before anything is stored; the raw value is
+never written to the ledger, printed, or put in an error message.
+
+Turnaround is counted in Chinese working days after the day of receipt (see `publish.workdays`); the limit is
+3 working days. A request is on time when answered on or before its deadline; the on-time share counts only
+requests that are answered or already past their deadline (an open request not yet due is undecided).
+Results touching a year without an announced holiday schedule are provisional and say so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import os
+import re
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from publish.errors import ConfigError, InputError
+from publish.ledger import Ledger, Request
+from publish.workdays import Deadline, Span, WorkCalendar, default_calendar
+
+LIMIT_DAYS = 3
+KEY_ENV = "GONGKAI_PSEUDONYM_KEY"
+
+# Log headers staff use, per ledger field. Applicant columns are personal: read, pseudonymized, dropped.
+_HEADERS: dict[str, tuple[str, ...]] = {
+    "id": ("申请编号", "编号", "申请号", "登记编号"),
+    "dataset": ("申请数据", "申请数据集", "数据名称", "申请内容"),
+    "received_at": ("收到时间", "收到日期", "申请时间", "接收时间"),
+    "accepted_at": ("受理时间", "受理日期"),
+    "answered_at": ("答复时间", "答复日期", "办结时间"),
+    "outcome": ("结果", "答复结果", "办理结果"),
+}
+# Strongest identifier first: one person gets one pseudonym whenever that identifier is in the log.
+_APPLICANT_HEADERS: tuple[tuple[str, ...], ...] = (
+    ("身份证号", "身份证号码", "证件号码", "申请人证件号码"),
+    ("联系电话", "手机", "手机号", "手机号码", "电话"),
+    ("申请人", "申请人姓名", "姓名"),
+)
+_REQUIRED = ("id", "dataset", "received_at")
+_TIMESTAMP = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[\sT]+(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?)?"
+)
+
+
+# --- privacy -------------------------------------------------------------------------------------------
+
+
+def pseudonym_key(env: Mapping[str, str] | None = None) -> bytes | None:
+    """The HMAC key for applicant pseudonyms from $GONGKAI_PSEUDONYM_KEY, None if unset; ConfigError if weak."""
+    value = (os.environ if env is None else env).get(KEY_ENV, "").strip()
+    if value and len(value) < 16:
+        raise ConfigError(f"假名密钥 {KEY_ENV} 过短：至少需要 16 个字符（妥善保管，不要更换）")
+    return value.encode("utf-8") or None
+
+
+def applicant_pseudonym(value: str, key: bytes) -> str:
+    """A stable keyed pseudonym for an applicant's name, phone or ID number ("A-" + 16 hex digits).
+
+    anonymize/ has no pseudonym function yet; when it does, this should call it with the same key.
+    """
+    normalized = re.sub(r"\s+", "", value).upper()
+    return "A-" + hmac.new(key, normalized.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+# --- parsing -------------------------------------------------------------------------------------------
+
+
+def parse_timestamp(text: str) -> datetime:
+    """A date or date-time as staff write it: 2026-10-09, 2026/10/9 9:30, 2026年10月9日 …; InputError if not."""
+    match = _TIMESTAMP.fullmatch(text.strip())
+    try:
+        if not match:
+            raise ValueError
+        return datetime(*(int(part) for part in match.groups() if part is not None))
+    except (TypeError, ValueError):
+        raise InputError(f"无法识别的日期或时间“{text.strip()}”（应形如 2026-10-09 或 2026-10-09 09:30）") from None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: how many requests, and which columns were left out (names only)."""
+
+    requests: list[Request]
+    ignored_columns: list[str]
+
+
+def read_log(path: str | os.PathLike[str], key: bytes | None) -> ImportResult:
+    """Read staff's CSV or Excel log into requests; every problem is listed in one InputError.
+
+    `key` is needed when the log has applicant columns with values; without it nothing is read.
+    """
+    table = _read_cells(Path(path))
+    header_row, columns = _find_header(table, Path(path))
+    applicant_columns = [
+        position
+        for aliases in _APPLICANT_HEADERS
+        for position, name in enumerate(table.iloc[header_row])
+        if name in aliases
+    ]
+    known = set(columns.values()) | set(applicant_columns)
+    ignored = [str(name) for pos, name in enumerate(table.iloc[header_row]) if pos not in known and name]
+
+    problems: list[str] = []
+    requests: list[Request] = []
+    first_line: dict[str, int] = {}
+    for index in range(header_row + 1, len(table)):
+        cells = table.iloc[index]
+        if all(not cell for cell in cells):
+            continue
+        line = index + 1
+        request_id = cells.iloc[columns["id"]]
+        if request_id and request_id in first_line:
+            problems.append(f"第 {line} 行：申请编号 {request_id} 与第 {first_line[request_id]} 行重复")
+        first_line.setdefault(request_id, line)
+        try:
+            applicant = next((cells.iloc[p] for p in applicant_columns if cells.iloc[p]), None)
+            if applicant and key is None:
+                raise ConfigError(f"日志中有申请人信息，必须先配置 {KEY_ENV} 才能导入（申请人信息只以假名保存）")
+            requests.append(_request_from_row(cells, columns, applicant and applicant_pseudonym(applicant, key)))
+        except InputError as exc:
+            problems.append(f"第 {line} 行：{exc.message}")
+    if problems:
+        raise InputError(f"申请登记表 {Path(path).name} 有 {len(problems)} 处问题，未导入任何记录：\n" + "\n".join(problems))
+    return ImportResult(requests, ignored)
+
+
+def import_log(ledger: Ledger, path: str | os.PathLike[str], key: bytes | None) -> ImportResult:
+    """Read a log and save its requests (an existing id is updated, so re-importing is harmless)."""
+    result = read_log(path, key)
+    for request in result.requests:
+        ledger.save_request(request)
+    return result
+
+
+def _read_cells(path: Path) -> pd.DataFrame:
+    """The file as a grid of stripped text cells, with no header assumed."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            frame = pd.read_excel(path, header=None, dtype=str)
+        elif suffix in (".csv", ".txt"):
+            frame = _read_csv_any_encoding(path)
+        else:
+            raise InputError(f"不支持的申请登记表格式 {path.name}：请使用 CSV 或 Excel（.xlsx）")
+    except InputError:
+        raise
+    except FileNotFoundError:
+        raise InputError(f"找不到申请登记表 {path}") from None
+    except Exception as exc:  # pandas/openpyxl raise many kinds for a damaged file
+        raise InputError(f"无法读取申请登记表 {path.name}：文件损坏或格式不符（{type(exc).__name__}）") from None
+    return frame.fillna("").map(lambda cell: str(cell).strip())
+
+
+def _read_csv_any_encoding(path: Path) -> pd.DataFrame:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, header=None, dtype=str, encoding=encoding, keep_default_na=False)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"申请登记表 {path.name} 的编码无法识别（应为 UTF-8 或 GBK）")
+
+
+def _find_header(table: pd.DataFrame, path: Path) -> tuple[int, dict[str, int]]:
+    """The header row (within the first 10) and the column of each ledger field."""
+    for row in range(min(10, len(table))):
+        names = list(table.iloc[row])
+        columns = {
+            field: names.index(alias)
+            for field, aliases in _HEADERS.items()
+            for alias in aliases
+            if alias in names
+        }
+        if all(field in columns for field in _REQUIRED):
+            return row, columns
+    wanted = "、".join(_HEADERS[field][0] for field in _REQUIRED)
+    raise InputError(f"申请登记表 {path.name} 的前 10 行中找不到表头（至少需要列：{wanted}）")
+
+
+def _request_from_row(cells: pd.Series, columns: dict[str, int], applicant: str | None) -> Request:
+    values = {field: cells.iloc[position] for field, position in columns.items()}
+    for field in _REQUIRED:
+        if not values[field]:
+            raise InputError(f"“{_HEADERS[field][0]}”为空")
+    times = {
+        field: parse_timestamp(values[field]) if values.get(field) else None
+        for field in ("received_at", "accepted_at", "answered_at")
+    }
+    request = Request(
+        id=values["id"],
+        applicant=applicant,
+        dataset=values["dataset"],
+        received_at=times["received_at"],
+        accepted_at=times["accepted_at"],
+        answered_at=times["answered_at"],
+        outcome=values.get("outcome") or None,
+    )
+    _check_order(request)
+    return request
+
+
+def _check_order(request: Request) -> None:
+    for field, title in (("accepted_at", "受理时间"), ("answered_at", "答复时间")):
+        moment = getattr(request, field)
+        if moment is not None and moment.date() < request.received_at.date():
+            raise InputError(f"{title}早于收到时间")
+
+
+# --- add and close -------------------------------------------------------------------------------------
+
+
+def add_request(
+    ledger: Ledger,
+    dataset: str,
+    received_at: datetime,
+    *,
+    request_id: str | None = None,
+    applicant: str | None = None,
+    key: bytes | None = None,
+    accepted_at: datetime | None = None,
+    note: str | None = None,
+) -> Request:
+    """Record a new request; `applicant` (name, phone or ID) is stored only as a pseudonym under `key`."""
+    if applicant and key is None:
+        raise ConfigError(f"记录申请人需要先配置 {KEY_ENV}（申请人信息只以假名保存）")
+    request_id = request_id or _next_id(ledger, received_at.date())
+    if ledger.get_request(request_id) is not None:
+        raise InputError(f"申请编号 {request_id} 已存在")
+    request = Request(
+        id=request_id,
+        applicant=applicant_pseudonym(applicant, key) if applicant and key else None,
+        dataset=dataset,
+        received_at=received_at,
+        accepted_at=accepted_at,
+        note=note,
+    )
+    _check_order(request)
+    ledger.save_request(request)
+    return request
+
+
+def close_request(
+    ledger: Ledger, request_id: str, answered_at: datetime, outcome: str, note: str | None = None
+) -> Request:
+    """Record the answer to a request."""
+    request = ledger.get_request(request_id)
+    if request is None:
+        raise InputError(f"找不到申请编号 {request_id}")
+    closed = replace(request, answered_at=answered_at, outcome=outcome, note=note or request.note)
+    _check_order(closed)
+    ledger.save_request(closed)
+    return closed
+
+
+def _next_id(ledger: Ledger, received: date) -> str:
+    prefix = f"{received:%Y%m%d}-"
+    numbers = [int(tail) for tail in (i[len(prefix):] for i in ledger.request_ids(prefix)) if tail.isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+
+# --- turnaround ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestStatus:
+    """One request judged against its deadline on a given day."""
+
+    request: Request
+    deadline: Deadline
+    answer: Span | None  # working days to the answer, when answered
+    accept: Span | None  # working days to acceptance, when accepted
+    late_by: int  # working days past the deadline: answered late, or still open today
+
+    @property
+    def due(self) -> bool:
+        """Whether it can be judged: answered, or open past its deadline."""
+        return self.request.answered_at is not None or self.late_by > 0
+
+    @property
+    def on_time(self) -> bool:
+        """Answered on or before the deadline."""
+        return self.request.answered_at is not None and self.late_by == 0
+
+    @property
+    def provisional(self) -> bool:
+        """Whether any figure rests on a year without an announced holiday schedule."""
+        return any(part is not None and part.provisional for part in (self.deadline, self.answer, self.accept))
+
+    @property
+    def label(self) -> str:
+        """A short Chinese status: 按时答复 / 逾期 N 个工作日答复 / 未答复 / 已逾期 N 个工作日."""
+        if self.request.answered_at is not None:
+            return "按时答复" if self.late_by == 0 else f"逾期 {self.late_by} 个工作日答复"
+        return f"已逾期 {self.late_by} 个工作日" if self.late_by else "办理中"
+
+
+def assess(request: Request, today: date, calendar: WorkCalendar) -> RequestStatus:
+    """Judge one request: its deadline, turnaround, and how late it is (as of `today` if still open)."""
+    limit = calendar.deadline(request.received_at, LIMIT_DAYS)
+    received, answered, accepted = request.received_at, request.answered_at, request.accepted_at
+    return RequestStatus(
+        request,
+        limit,
+        answer=None if answered is None else calendar.working_days(received, answered),
+        accept=None if accepted is None else calendar.working_days(received, accepted),
+        late_by=calendar.working_days(limit.date, answered or today).days,
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Turnaround figures over a set of requests."""
+
+    received: int
+    answered: int
+    median_days: float | None
+    p90_days: int | None
+    on_time_share: float | None  # among requests that are due (see the module docstring)
+    accepted_on_time_share: float | None  # accepted within the limit, among accepted requests
+
+
+def summarize(statuses: Sequence[RequestStatus]) -> Summary:
+    """Count, median and p90 working days to answer, and the on-time shares."""
+    days = sorted(s.answer.days for s in statuses if s.answer is not None)
+    due = [s for s in statuses if s.due]
+    accepted = [s.accept.days for s in statuses if s.accept is not None]
+    return Summary(
+        received=len(statuses),
+        answered=len(days),
+        median_days=statistics.median(days) if days else None,
+        p90_days=days[math.ceil(0.9 * len(days)) - 1] if days else None,  # nearest rank
+        on_time_share=sum(s.on_time for s in due) / len(due) if due else None,
+        accepted_on_time_share=sum(d <= LIMIT_DAYS for d in accepted) / len(accepted) if accepted else None,
+    )
+
+
+@dataclass(frozen=True)
+class TurnaroundReport:
+    """The requests received in a period, the ones overdue today (any period), and the monthly trend."""
+
+    period: str | None
+    today: date
+    statuses: list[RequestStatus]
+    overdue: list[RequestStatus]
+    summary: Summary
+    monthly: pd.DataFrame
+
+    @property
+    def provisional_reasons(self) -> list[str]:
+        """Why some figures are provisional (empty when none are)."""
+        reasons = {s.deadline.reason for s in [*self.statuses, *self.overdue] if s.provisional}
+        return sorted(reason for reason in reasons if reason)
+
+
+def build_report(
+    requests: Iterable[Request],
+    today: date,
+    *,
+    year: int | None = None,
+    month: int | None = None,
+    calendar: WorkCalendar | None = None,
+) -> TurnaroundReport:
+    """The turnaround report for requests received in `year` (and `month`), judged as of `today`."""
+    if month is not None and year is None:
+        raise InputError("指定月份时必须同时指定年份（--year）")
+    if month is not None and not 1 <= month <= 12:
+        raise InputError(f"月份应为 1-12，收到的是 {month}")
+    calendar = calendar or default_calendar()
+    everything = [assess(r, today, calendar) for r in requests]
+    period = None if year is None else f"{year}" if month is None else f"{year}-{month:02d}"
+    selected = [s for s in everything if period is None or f"{s.request.received_at:%Y-%m}".startswith(period)]
+    overdue = sorted(
+        (s for s in everything if s.request.answered_at is None and s.late_by > 0), key=lambda s: -s.late_by
+    )
+    return TurnaroundReport(period, today, selected, overdue, summarize(selected), monthly_statistics(selected))
+
+
+# Published as an open dataset: aggregates only, never an applicant or a request id.
+MONTHLY_SCHEMA: dict = {
+    "fields": [
+        {"name": "month", "title": "月份", "type": "string", "format": "default"},
+        {"name": "received", "title": "收到申请数", "type": "integer"},
+        {"name": "answered", "title": "已答复数", "type": "integer"},
+        {"name": "on_time", "title": "按时答复数", "type": "integer"},
+        {"name": "overdue", "title": "逾期数", "type": "integer"},
+        {"name": "on_time_share", "title": "按时答复率", "type": "number"},
+        {"name": "median_days", "title": "答复用时中位数（工作日）", "type": "number"},
+        {"name": "p90_days", "title": "答复用时90分位（工作日）", "type": "integer"},
+        {"name": "provisional", "title": "含临时工作日推算", "type": "boolean"},
+    ]
+}
+
+
+def monthly_statistics(statuses: Sequence[RequestStatus]) -> pd.DataFrame:
+    """Aggregated statistics per month of receipt (columns of MONTHLY_SCHEMA), fit to publish."""
+    months: dict[str, list[RequestStatus]] = {}
+    for status in statuses:
+        months.setdefault(f"{status.request.received_at:%Y-%m}", []).append(status)
+    rows = []
+    for month, group in sorted(months.items()):
+        summary = summarize(group)
+        rows.append(
+            {
+                "month": month,
+                "received": summary.received,
+                "answered": summary.answered,
+                "on_time": sum(s.on_time for s in group),
+                "overdue": sum(s.due and not s.on_time for s in group),
+                "on_time_share": None if summary.on_time_share is None else round(summary.on_time_share, 3),
+                "median_days": summary.median_days,
+                "p90_days": summary.p90_days,
+                "provisional": any(s.provisional for s in group),
+            }
+        )
+    columns = [field["name"] for field in MONTHLY_SCHEMA["fields"]]
+    types = {"received": "int64", "answered": "int64", "on_time": "int64", "overdue": "int64",
+             "on_time_share": "Float64", "median_days": "Float64", "p90_days": "Int64", "provisional": "bool"}
+    return pd.DataFrame(rows, columns=columns).astype(types)
+
+
+def write_statistics(frame: pd.DataFrame, path: Path) -> None:
+    """Write monthly statistics as CSV for the public: Chinese headers, UTF-8 with BOM (opens in Excel)."""
+    titles = {field["name"]: field["title"] for field in MONTHLY_SCHEMA["fields"]}
+    try:
+        frame.rename(columns=titles).to_csv(path, index=False, encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"无法写入 {path}：{exc.strerror or exc}") from None
+
+
+# --- text ----------------------------------------------------------------------------------------------
+
+PROVISIONAL_MARK = "【临时】"
+
+
+def render_text(report: TurnaroundReport) -> str:
+    """The report as Chinese text for the terminal; provisional figures are marked loudly."""
+    s = report.summary
+    title = f"开放数据申请办理情况（{report.period or '全部'}，截至 {report.today}）"
+    lines = [title, "=" * 40]
+    if report.provisional_reasons:
+        lines += ["!!! 注意：以下部分结果为临时值 !!!", *(f"!!! {r}" for r in report.provisional_reasons), ""]
+    lines += [
+        f"收到申请：{s.received} 件；已答复：{s.answered} 件",
+        f"答复用时中位数：{_number(s.median_days)} 个工作日；90 分位：{_number(s.p90_days)} 个工作日",
+        f"{LIMIT_DAYS} 个工作日内答复比例：{format_share(s.on_time_share)}（只计已答复或已到期的申请）",
+        f"{LIMIT_DAYS} 个工作日内受理比例：{format_share(s.accepted_on_time_share)}",
+        "",
+        f"当前逾期未答复（全部期间）：{len(report.overdue)} 件",
+    ]
+    lines += [
+        f"  {o.request.id}  {o.request.dataset}  收到 {o.request.received_at:%Y-%m-%d}  "
+        f"期限 {o.deadline.date}{_mark(o)}  已逾期 {o.late_by} 个工作日"
+        for o in report.overdue
+    ]
+    lines += ["", "按月趋势（按收到月份）：", "  月份     收到  答复  按时  逾期  按时率   中位数"]
+    lines += [
+        f"  {row.month}  {row.received:>4}  {row.answered:>4}  {row.on_time:>4}  {row.overdue:>4}  "
+        f"{format_share(None if pd.isna(row.on_time_share) else row.on_time_share):>6}  "
+        f"{_number(None if pd.isna(row.median_days) else row.median_days):>5}{PROVISIONAL_MARK if row.provisional else ''}"
+        for row in report.monthly.itertuples()
+    ]
+    return "\n".join(lines)
+
+
+def render_list(statuses: Sequence[RequestStatus]) -> str:
+    """One line per request: id, dataset, received, deadline, answered, status."""
+    if not statuses:
+        return "没有符合条件的申请。"
+    lines = ["编号  申请数据  收到日期  答复期限  答复日期  状态"]
+    lines += [
+        f"{s.request.id}  {s.request.dataset}  {s.request.received_at:%Y-%m-%d}  {s.deadline.date}{_mark(s)}  "
+        f"{f'{s.request.answered_at:%Y-%m-%d}' if s.request.answered_at else '—'}  {s.label}"
+        for s in statuses
+    ]
+    if any(s.provisional for s in statuses):
+        lines.append(f"{PROVISIONAL_MARK}表示该期限涉及尚未录入节假日安排的年份，仅按周末推算，需核对。")
+    return "\n".join(lines)
+
+
+def _mark(status: RequestStatus) -> str:
+    return PROVISIONAL_MARK if status.provisional else ""
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def format_share(value: float | None) -> str:
+    """A share as a Chinese-report percentage, "—" when undefined."""
+    return "—" if value is None else f"{value:.1%}"
