@@ -41,7 +41,7 @@ def ledger(tmp_path: Path) -> Ledger:
         yield opened
 
 
-def write_log(path: Path, rows: list[list[str]] = LOG_ROWS, encoding: str = "utf-8-sig") -> Path:
+def write_log(path: Path, rows: list[list[object]] = LOG_ROWS, encoding: str = "utf-8-sig") -> Path:
     if path.suffix == ".xlsx":
         pd.DataFrame(rows).to_excel(path, header=False, index=False)
     else:
@@ -70,6 +70,12 @@ def test_import_maps_chinese_headers_and_keeps_applicants_private(
     stored = (tmp_path / "ledger.sqlite").read_bytes()
     for raw in (NAME, PHONE, "李四", "王五"):
         assert raw.encode("utf-8") not in stored
+
+
+def test_excel_date_cells(tmp_path: Path) -> None:
+    rows = [["申请编号", "申请数据", "收到时间", "答复时间"], ["X1", "水质", datetime(2026, 9, 29, 10), date(2026, 10, 9)]]
+    (request,) = lib.read_log(write_log(tmp_path / "log.xlsx", rows), None).requests
+    assert (request.received_at, request.answered_at) == (datetime(2026, 9, 29, 10), datetime(2026, 10, 9))
 
 
 def test_import_twice_updates_instead_of_duplicating(ledger: Ledger, tmp_path: Path) -> None:
