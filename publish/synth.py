@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import random
+import re
 import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -48,6 +49,7 @@ FOREIGN_TOWNSHIPS = ("齐村镇", "孟庄镇", "羊庄镇", "柴胡店镇", "西
 DEFECT_KINDS = ("bad_check_digit", "missing_required", "amount_as_text", "duplicate_row", "unknown_township",
                 "id_in_remarks")
 FIXED_TIME = datetime(2020, 1, 1)
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 @dataclass(frozen=True)
@@ -603,13 +605,19 @@ def _xlsx(dataset: Dataset, title: str | None, headers: list[str], table: list[d
 
 
 def _frozen_zip(data: bytes) -> bytes:
-    """The same zip with every member's timestamp fixed, so equal content gives equal bytes."""
+    """The same workbook with fixed zip timestamps and save time, so equal content gives equal bytes.
+
+    openpyxl stamps `dcterms:modified` with the clock when it saves, whatever the properties say.
+    """
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, src.read(info.filename))
+            member = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                member = MODIFIED.sub(rb"\g<1>" + FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", member)
+            dst.writestr(fixed, member)
     return out.getvalue()
 
 
