@@ -1,2 +1,3 @@
 """Registry of command modules: importing a module adds its commands to `main`."""
 from publish.cli import requests as requests_cli  # noqa: F401,E402
+from publish.cli import catalog  # noqa: F401,E402
