@@ -110,6 +110,7 @@ class Manifest:
     defects: list[Defect] = field(default_factory=list)
 
     def to_json(self) -> str:
+        """The `_defects.json` manifest: period and defects, no cell values."""
         return json.dumps({"period": self.period, "defects": [asdict(d) for d in self.defects]},
                           ensure_ascii=False, indent=2) + "\n"
 
@@ -176,6 +177,7 @@ class Ctx:
         self.used_ids: set[str] = set()
 
     def day(self) -> date:
+        """A random day of the period."""
         return date(self.year, self.month, self.rng.randint(1, self.days))
 
     def id_number(self, age: int, male: bool) -> str:
@@ -201,9 +203,11 @@ class Ctx:
                 "remarks": self.rng.choice(REMARKS)}
 
     def mobile(self) -> str:
+        """A plausible mainland mobile number."""
         return self.fake.phone_number()
 
     def company(self) -> str:
+        """A plausible local enterprise name."""
         return "枣庄" + self.fake.company().replace("有限公司", "") + "有限公司"
 
 
@@ -427,6 +431,7 @@ def _polluters(ctx: Ctx, n: int) -> list[dict[str, Any]]:
 
 
 def _value(ctx: Ctx, low: float, high: float, digits: int) -> str:
+    """A measured value between `low` and `high`, written with `digits` decimals."""
     return f"{ctx.rng.uniform(low, high):.{digits}f}"
 
 

@@ -78,6 +78,15 @@ def test_privacy_covers_every_personal_field(catalog):
     assert catalog.get("key-polluting-units").allow_public == ("credit_code", "legal_rep")
 
 
+def test_privacy_policies_build_with_the_anonymize_library(catalog):
+    policy = pytest.importorskip("anonymize.policy")
+    pseudonym = pytest.importorskip("anonymize.pseudonym")
+    key = pseudonym.PseudonymKey("5f0c1e9a7b3d48a2c6e1f0b9d8a7c6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9")
+    for dataset in catalog.monthly():
+        built = policy.Policy.from_mapping(dataset.privacy, dataset.schema["fields"], key=key)
+        assert {f.name for f in built.fields} >= set(dataset.pii_fields), dataset.name
+
+
 def test_rule_labels():
     assert PublicationRule("annual", month=10).label == "年度公开（10月底前完成）"
     assert PublicationRule("after_event", working_days=3, event="政策文件出台").label == "政策文件出台后3个工作日内公开"

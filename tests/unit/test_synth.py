@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import json
+import random
 import re
 from datetime import datetime
 from pathlib import Path
@@ -99,7 +100,7 @@ def test_check_digits_and_words():
     assert id_check_digit("11010519491231002") == "X"  # the standard's own example
     assert is_valid_id("11010519491231002X") and not is_valid_id("110105194912310021")
     assert not is_valid_id("370406202302301234")
-    code = credit_code(__import__("random").Random(1))
+    code = credit_code(random.Random(1))
     assert re.fullmatch(r"91370406MA[0-9A-HJ-NPQRTUWXY]{8}", code)
     assert (in_words(863), in_words(12000), in_words(1005)) == ("八百六十三元", "一万二千元", "一千零五元")
 
