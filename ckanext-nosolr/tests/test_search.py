@@ -170,6 +170,21 @@ def test_private_datasets(sysadmin: Portal, site: dict[str, Any]) -> None:
     assert seen["sysadmin"]["count"] == 4
 
 
+def test_drafts(sysadmin: Portal, site: dict[str, Any]) -> None:
+    draft = sysadmin("package_create", name=f"draft-{RUN}", state="draft",
+                     owner_org=site["stats"]["id"],
+                     tags=[{"name": RUN_TAG}, {"name": "草稿"}])
+    assert draft["state"] == "draft"
+    counts = {who: portal.search('tags:"草稿"', include_drafts=drafts)["count"]
+              for who, portal, drafts in [
+                  ("member", site["member"], True),
+                  ("member without include_drafts", site["member"], False),
+                  ("outsider", site["outsider"], True)]}
+    assert counts == {"member": 1, "member without include_drafts": 0,
+                      "outsider": 0}
+    sysadmin("package_delete", id=draft["id"])
+
+
 def test_results_look_like_package_show(sysadmin: Portal,
                                         site: dict[str, Any]) -> None:
     found = sysadmin.search(f'name:{site["population"]["name"]}')
