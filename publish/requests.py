@@ -1,8 +1,9 @@
 """The open-data request ledger: import staff's log, add and close requests, and report turnaround.
 
 Applicants stay private: the name, phone or ID number in a log (or typed at the command line) is turned into
-a keyed pseudonym (HMAC-SHA256, key from $GONGKAI_PSEUDONYM_KEY) before anything is stored; the raw value is
-never written to the ledger, printed, or put in an error message.
+a keyed pseudonym (`anonymize.pseudonymize`: HMAC-SHA256 under the project's pseudonym key, in a scope of its
+own so applicant tokens never link to published datasets) before anything is stored; the raw value is never
+written to the ledger, printed, or put in an error message. Notes are refused when they hold an identifier.
 
 Turnaround is counted in Chinese working days after the day of receipt (see `publish.workdays`); the limit is
 3 working days. A request is on time when answered on or before its deadline; the on-time share counts only
@@ -12,8 +13,6 @@ Results touching a year without an announced holiday schedule are provisional an
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
 import os
 import re
@@ -25,12 +24,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from anonymize import PseudonymKey, PseudonymKeyError, detect, pseudonymize, scan
+from anonymize.pseudonym import KEY_FILE_ENV
+
 from publish.errors import ConfigError, InputError
 from publish.ledger import Ledger, Request
 from publish.workdays import Deadline, Span, WorkCalendar, default_calendar
 
 LIMIT_DAYS = 3
 KEY_ENV = "GONGKAI_PSEUDONYM_KEY"
+PSEUDONYM_SCOPE = "open-data-requests"
 
 # Log headers staff use, per ledger field. Applicant columns are personal: read, pseudonymized, dropped.
 _HEADERS: dict[str, tuple[str, ...]] = {
@@ -42,10 +45,10 @@ _HEADERS: dict[str, tuple[str, ...]] = {
     "outcome": ("结果", "答复结果", "办理结果"),
 }
 # Strongest identifier first: one person gets one pseudonym whenever that identifier is in the log.
-_APPLICANT_HEADERS: tuple[tuple[str, ...], ...] = (
-    ("身份证号", "身份证号码", "证件号码", "申请人证件号码"),
-    ("联系电话", "手机", "手机号", "手机号码", "电话"),
-    ("申请人", "申请人姓名", "姓名"),
+_APPLICANT_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("id_card", ("身份证号", "身份证号码", "证件号码", "申请人证件号码")),
+    ("phone", ("联系电话", "手机", "手机号", "手机号码", "电话")),
+    ("person_name", ("申请人", "申请人姓名", "姓名")),
 )
 _REQUIRED = ("id", "dataset", "received_at")
 _TIMESTAMP = re.compile(
@@ -57,21 +60,34 @@ _TIMESTAMP = re.compile(
 # --- privacy -------------------------------------------------------------------------------------------
 
 
-def pseudonym_key(env: Mapping[str, str] | None = None) -> bytes | None:
-    """The HMAC key for applicant pseudonyms from $GONGKAI_PSEUDONYM_KEY, None if unset; ConfigError if weak."""
-    value = (os.environ if env is None else env).get(KEY_ENV, "").strip()
-    if value and len(value) < 16:
-        raise ConfigError(f"假名密钥 {KEY_ENV} 过短：至少需要 16 个字符（妥善保管，不要更换）")
-    return value.encode("utf-8") or None
+def pseudonym_key(key_file: Path | None = None, env: Mapping[str, str] | None = None) -> PseudonymKey | None:
+    """The project's pseudonym key ($GONGKAI_PSEUDONYM_KEY, $GONGKAI_PSEUDONYM_KEY_FILE, else `key_file` from
+    the settings), or None when none is configured; ConfigError when it is weak or stored unsafely."""
+    env = os.environ if env is None else env
+    try:
+        if env.get(KEY_ENV) or env.get(KEY_FILE_ENV):
+            return PseudonymKey.from_env(env)
+        return PseudonymKey.from_file(key_file) if key_file else None
+    except PseudonymKeyError as exc:
+        raise ConfigError(exc.message) from None
 
 
-def applicant_pseudonym(value: str, key: bytes) -> str:
-    """A stable keyed pseudonym for an applicant's name, phone or ID number ("A-" + 16 hex digits).
+def applicant_pseudonym(value: str, key: PseudonymKey, category: str | None = None) -> str:
+    """A stable keyed pseudonym for an applicant's ID number, phone or name ("A-" + 16 letters).
 
-    anonymize/ has no pseudonym function yet; when it does, this should call it with the same key.
+    `category` ("id_card", "phone", "person_name") picks the normalization; None guesses it from the value,
+    so a phone typed at the command line gets the same pseudonym as the same phone in a log.
     """
-    normalized = re.sub(r"\s+", "", value).upper()
-    return "A-" + hmac.new(key, normalized.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    if category is None:
+        numeric = detect([value], "id_card")[0] or detect([value], "mobile")[0] or detect([value], "phone")[0]
+        category = "phone" if numeric else "person_name"
+    return pseudonymize([value], key, category=category, prefix="A-", scope=PSEUDONYM_SCOPE)[0]
+
+
+def check_note(note: str | None) -> None:
+    """Refuse a note that holds an identifier (ID number, phone, bank card …): notes are not pseudonymized."""
+    if note and scan(pd.DataFrame({"note": [note]})):
+        raise InputError("备注中疑似含有证件号、电话或银行卡号等个人信息，请删去后再保存")
 
 
 # --- parsing -------------------------------------------------------------------------------------------
@@ -96,7 +112,7 @@ class ImportResult:
     ignored_columns: list[str]
 
 
-def read_log(path: str | os.PathLike[str], key: bytes | None) -> ImportResult:
+def read_log(path: str | os.PathLike[str], key: PseudonymKey | None) -> ImportResult:
     """Read staff's CSV or Excel log into requests; every problem is listed in one InputError.
 
     `key` is needed when the log has applicant columns with values; without it nothing is read.
@@ -104,12 +120,12 @@ def read_log(path: str | os.PathLike[str], key: bytes | None) -> ImportResult:
     table = _read_cells(Path(path))
     header_row, columns = _find_header(table, Path(path))
     applicant_columns = [
-        position
-        for aliases in _APPLICANT_HEADERS
+        (position, category)
+        for category, aliases in _APPLICANT_HEADERS
         for position, name in enumerate(table.iloc[header_row])
         if name in aliases
     ]
-    known = set(columns.values()) | set(applicant_columns)
+    known = set(columns.values()) | {position for position, _ in applicant_columns}
     ignored = [str(name) for pos, name in enumerate(table.iloc[header_row]) if pos not in known and name]
 
     problems: list[str] = []
@@ -125,10 +141,11 @@ def read_log(path: str | os.PathLike[str], key: bytes | None) -> ImportResult:
             problems.append(f"第 {line} 行：申请编号 {request_id} 与第 {first_line[request_id]} 行重复")
         first_line.setdefault(request_id, line)
         try:
-            applicant = next((cells.iloc[p] for p in applicant_columns if cells.iloc[p]), None)
+            applicant = next(((cells.iloc[p], c) for p, c in applicant_columns if cells.iloc[p]), None)
             if applicant and key is None:
                 raise ConfigError(f"日志中有申请人信息，必须先配置 {KEY_ENV} 才能导入（申请人信息只以假名保存）")
-            requests.append(_request_from_row(cells, columns, applicant and applicant_pseudonym(applicant, key)))
+            pseudonym = applicant_pseudonym(applicant[0], key, applicant[1]) if applicant and key else None
+            requests.append(_request_from_row(cells, columns, pseudonym))
         except InputError as exc:
             problems.append(f"第 {line} 行：{exc.message}")
     if problems:
@@ -136,7 +153,7 @@ def read_log(path: str | os.PathLike[str], key: bytes | None) -> ImportResult:
     return ImportResult(requests, ignored)
 
 
-def import_log(ledger: Ledger, path: str | os.PathLike[str], key: bytes | None) -> ImportResult:
+def import_log(ledger: Ledger, path: str | os.PathLike[str], key: PseudonymKey | None) -> ImportResult:
     """Read a log and save its requests (an existing id is updated, so re-importing is harmless)."""
     result = read_log(path, key)
     for request in result.requests:
@@ -227,11 +244,12 @@ def add_request(
     *,
     request_id: str | None = None,
     applicant: str | None = None,
-    key: bytes | None = None,
+    key: PseudonymKey | None = None,
     accepted_at: datetime | None = None,
     note: str | None = None,
 ) -> Request:
     """Record a new request; `applicant` (name, phone or ID) is stored only as a pseudonym under `key`."""
+    check_note(note)
     if applicant and key is None:
         raise ConfigError(f"记录申请人需要先配置 {KEY_ENV}（申请人信息只以假名保存）")
     request_id = request_id or _next_id(ledger, received_at.date())
@@ -254,6 +272,7 @@ def close_request(
     ledger: Ledger, request_id: str, answered_at: datetime, outcome: str, note: str | None = None
 ) -> Request:
     """Record the answer to a request."""
+    check_note(note)
     request = ledger.get_request(request_id)
     if request is None:
         raise InputError(f"找不到申请编号 {request_id}")

@@ -14,7 +14,7 @@ import click
 from publish import requests as lib
 from publish.cli import main
 from publish.dashboard import PortalFigures, render_dashboard
-from publish.config import load_settings
+from publish.config import Settings, load_settings
 from publish.errors import InputError
 from publish.ledger import Ledger
 from publish.workdays import Deadline, default_calendar
@@ -22,13 +22,13 @@ from publish.workdays import Deadline, default_calendar
 _WEEKDAYS = "一二三四五六日"
 
 
-def ledger_option(command: Callable[..., None]) -> Callable[..., None]:
-    """Add --ledger and --config, and call the command with `ledger_url`: the ledger they, or the settings
-    (GONGKAI_LEDGER, gongkai.toml), name."""
+def settings_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add --ledger and --config, and call the command with `settings` (ledger from --ledger, else
+    GONGKAI_LEDGER or gongkai.toml; pseudonym key file from the environment or gongkai.toml)."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, ledger: str | None, config: Path | None, **kwargs: Any) -> None:
-        command(*args, ledger_url=load_settings(config, ledger=ledger).ledger, **kwargs)
+        command(*args, settings=load_settings(config, ledger=ledger), **kwargs)
 
     config_option = click.option(
         "--config", type=click.Path(dir_okay=False, path_type=Path), help="TOML 配置文件。"
@@ -53,12 +53,12 @@ def _period_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def _report(
-    ledger_url: str, workdays_file: str | None, today: str | None, year: int | None, month: int | None
+    settings: Settings, workdays_file: str | None, today: str | None, year: int | None, month: int | None
 ) -> lib.TurnaroundReport:
     """The turnaround report over the whole ledger, for the commands that show one."""
     day = lib.parse_timestamp(today).date() if today else date.today()
     calendar = default_calendar(workdays_file)
-    with Ledger(ledger_url) as ledger:
+    with Ledger(settings.ledger) as ledger:
         return lib.build_report(ledger.list_requests(), day, year=year, month=month, calendar=calendar)
 
 
@@ -69,11 +69,12 @@ def requests_group() -> None:
 
 @requests_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@ledger_option
-def import_command(file: str, ledger_url: str) -> None:
+@settings_options
+def import_command(file: str, settings: Settings) -> None:
     """导入工作人员的申请登记表（CSV 或 Excel）；申请人信息只以假名保存。"""
-    with Ledger(ledger_url) as ledger:
-        result = lib.import_log(ledger, file, lib.pseudonym_key())
+    key = lib.pseudonym_key(settings.pseudonym_key_file)
+    with Ledger(settings.ledger) as ledger:
+        result = lib.import_log(ledger, file, key)
     click.echo(f"已导入 {len(result.requests)} 条申请（重复导入会更新同一编号的记录）。")
     if any(r.applicant for r in result.requests):
         click.echo("申请人信息已替换为假名，原始姓名、电话、证件号未保存。")
@@ -88,18 +89,18 @@ def import_command(file: str, ledger_url: str) -> None:
 @click.option("--applicant", help="申请人姓名、电话或证件号：只保存其假名。")
 @click.option("--accepted", help="受理时间。")
 @click.option("--note", help="备注（不要写入个人信息）。")
-@ledger_option
+@settings_options
 @workdays_option
 def add_command(
     dataset: str, received: str, request_id: str | None, applicant: str | None, accepted: str | None,
-    note: str | None, ledger_url: str, workdays_file: str | None,
+    note: str | None, settings: Settings, workdays_file: str | None,
 ) -> None:
     """登记一条新申请，并显示答复期限。"""
     calendar = default_calendar(workdays_file)
-    with Ledger(ledger_url) as ledger:
+    key = lib.pseudonym_key(settings.pseudonym_key_file) if applicant else None
+    with Ledger(settings.ledger) as ledger:
         request = lib.add_request(
-            ledger, dataset, lib.parse_timestamp(received), request_id=request_id, applicant=applicant,
-            key=lib.pseudonym_key() if applicant else None,
+            ledger, dataset, lib.parse_timestamp(received), request_id=request_id, applicant=applicant, key=key,
             accepted_at=lib.parse_timestamp(accepted) if accepted else None, note=note,
         )
     click.echo(f"已登记申请 {request.id}。")
@@ -111,15 +112,15 @@ def add_command(
 @click.option("--outcome", required=True, help="答复结果，如 同意公开、部分公开、不予公开。")
 @click.option("--answered", help="答复时间（默认现在）。")
 @click.option("--note", help="备注（不要写入个人信息）。")
-@ledger_option
+@settings_options
 @workdays_option
 def close_command(
-    request_id: str, outcome: str, answered: str | None, note: str | None, ledger_url: str,
+    request_id: str, outcome: str, answered: str | None, note: str | None, settings: Settings,
     workdays_file: str | None,
 ) -> None:
     """记录一条申请的答复。"""
     answered_at = lib.parse_timestamp(answered) if answered else datetime.now().replace(microsecond=0)
-    with Ledger(ledger_url) as ledger:
+    with Ledger(settings.ledger) as ledger:
         request = lib.close_request(ledger, request_id, answered_at, outcome, note)
     status = lib.assess(request, answered_at.date(), default_calendar(workdays_file))
     click.echo(f"已办结申请 {request.id}：用时 {status.answer.days} 个工作日，{status.label}。")
@@ -130,14 +131,14 @@ def close_command(
 @requests_group.command("list")
 @click.option("--open", "open_only", is_flag=True, help="只列出未答复的申请。")
 @_period_options
-@ledger_option
+@settings_options
 @workdays_option
 def list_command(
-    open_only: bool, year: int | None, month: int | None, today: str | None, ledger_url: str,
+    open_only: bool, year: int | None, month: int | None, today: str | None, settings: Settings,
     workdays_file: str | None,
 ) -> None:
     """列出申请及其期限和状态。"""
-    report = _report(ledger_url, workdays_file, today, year, month)
+    report = _report(settings, workdays_file, today, year, month)
     statuses = [s for s in report.statuses if not open_only or s.request.answered_at is None]
     click.echo(lib.render_list(statuses))
 
@@ -157,14 +158,14 @@ def deadline_command(received: str, days: int, workdays_file: str | None) -> Non
 @_period_options
 @click.option("--stats-out", type=click.Path(dir_okay=False),
               help="另存按月汇总统计 CSV（可作为开放数据发布，不含申请人）。")
-@ledger_option
+@settings_options
 @workdays_option
 def report_command(
-    year: int | None, month: int | None, today: str | None, stats_out: str | None, ledger_url: str,
+    year: int | None, month: int | None, today: str | None, stats_out: str | None, settings: Settings,
     workdays_file: str | None,
 ) -> None:
     """办理情况报告：数量、用时中位数和 90 分位、按时比例、当前逾期、按月趋势。"""
-    report = _report(ledger_url, workdays_file, today, year, month)
+    report = _report(settings, workdays_file, today, year, month)
     click.echo(lib.render_text(report))
     if stats_out:
         lib.write_statistics(report.monthly, Path(stats_out))
@@ -176,15 +177,15 @@ def report_command(
 @click.option("--portal", type=click.Path(dir_okay=False),
               help="门户统计 JSON（year、opened、target、units），由 publish status 生成。")
 @_period_options
-@ledger_option
+@settings_options
 @workdays_option
 def dashboard_command(
-    out: str, portal: str | None, year: int | None, month: int | None, today: str | None, ledger_url: str,
+    out: str, portal: str | None, year: int | None, month: int | None, today: str | None, settings: Settings,
     workdays_file: str | None,
 ) -> None:
     """生成可离线打开的工作看板（单个 HTML 文件，不引用任何外部资源）。"""
     figures = _portal_figures(Path(portal)) if portal else None
-    report = _report(ledger_url, workdays_file, today, year, month)
+    report = _report(settings, workdays_file, today, year, month)
     try:
         Path(out).write_text(render_dashboard(report, figures, datetime.now()), encoding="utf-8")
     except OSError as exc:

@@ -9,13 +9,16 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from anonymize import PseudonymKey
+
 from publish import requests as lib
 from publish.cli import main
 from publish.errors import ConfigError, InputError
 from publish.ledger import Ledger, Request
 from publish.workdays import WorkCalendar
 
-KEY = b"0123456789abcdef-test-key"
+KEY_TEXT = "9f8e7d6c5b4a39281716051423324150aabbccdd"  # test-only, random-looking
+KEY = PseudonymKey(KEY_TEXT)
 NAME, PHONE, ID_NUMBER = "张三", "13800138000", "11010519491231002X"
 
 LOG_ROWS = [
@@ -31,7 +34,8 @@ LOG_ROWS = [
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (lib.KEY_ENV, "GONGKAI_WORKDAYS_FILE", "GONGKAI_LEDGER"):
+    for name in (lib.KEY_ENV, "GONGKAI_PSEUDONYM_KEY_FILE", "GONGKAI_WORKDAYS_FILE", "GONGKAI_LEDGER",
+                 "GONGKAI_CONFIG"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -63,7 +67,8 @@ def test_import_maps_chinese_headers_and_keeps_applicants_private(
     first = ledger.get_request("2026-001")
     assert first.dataset == "空气质量" and first.outcome == "同意公开"
     assert first.received_at == datetime(2026, 9, 29, 10, 0) and first.answered_at == datetime(2026, 10, 9)
-    assert first.applicant == lib.applicant_pseudonym(PHONE, KEY)  # the phone outranks the name
+    assert first.applicant == lib.applicant_pseudonym(PHONE, KEY, "phone")  # the phone outranks the name
+    assert first.applicant == lib.applicant_pseudonym(f" {PHONE[:3]} {PHONE[3:]}", KEY)  # typed, guessed
     assert ledger.get_request("2026-004").applicant == first.applicant  # same person, same pseudonym
     assert ledger.get_request("2026-002").applicant != first.applicant
 
@@ -90,6 +95,7 @@ def test_id_number_outranks_phone_and_name(tmp_path: Path) -> None:
             ["A1", NAME, PHONE, ID_NUMBER, "空气质量", "2026-11-02"]]
     result = lib.read_log(write_log(tmp_path / "log.csv", rows), KEY)
     assert result.requests[0].applicant == lib.applicant_pseudonym(ID_NUMBER.lower(), KEY)
+    assert result.requests[0].applicant.startswith("A-") and len(result.requests[0].applicant) == 18
 
 
 def test_applicants_without_a_key_are_refused(tmp_path: Path) -> None:
@@ -161,11 +167,24 @@ def test_parse_timestamp_rejects(text: str) -> None:
         lib.parse_timestamp(text)
 
 
-def test_pseudonym_key_from_environment() -> None:
-    assert lib.pseudonym_key({}) is None
-    assert lib.pseudonym_key({lib.KEY_ENV: KEY.decode()}) == KEY
-    with pytest.raises(ConfigError, match="过短"):
-        lib.pseudonym_key({lib.KEY_ENV: "short"})
+def test_pseudonym_key_from_environment_or_settings(tmp_path: Path) -> None:
+    assert lib.pseudonym_key(env={}) is None
+    from_env = lib.pseudonym_key(env={lib.KEY_ENV: KEY_TEXT})
+    assert lib.applicant_pseudonym(NAME, from_env) == lib.applicant_pseudonym(NAME, KEY)
+    with pytest.raises(ConfigError, match="太短"):
+        lib.pseudonym_key(env={lib.KEY_ENV: "short"})
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY_TEXT)
+    key_file.chmod(0o600)
+    assert lib.applicant_pseudonym(NAME, lib.pseudonym_key(key_file, env={})) == lib.applicant_pseudonym(NAME, KEY)
+
+
+def test_notes_with_identifiers_are_refused(ledger: Ledger) -> None:
+    with pytest.raises(InputError, match="个人信息"):
+        lib.add_request(ledger, "水质", datetime(2026, 11, 16), note=f"申请人电话 {PHONE}")
+    request = lib.add_request(ledger, "水质", datetime(2026, 11, 16), note="电话已核实")
+    with pytest.raises(InputError, match="个人信息"):
+        lib.close_request(ledger, request.id, datetime(2026, 11, 17), "同意公开", note=ID_NUMBER)
 
 
 # --- add and close -------------------------------------------------------------------------------------
@@ -302,7 +321,7 @@ def test_cli_deadline_with_override_file(tmp_path: Path) -> None:
 def test_cli_import_add_close_list_report(tmp_path: Path) -> None:
     ledger = str(tmp_path / "ledger.sqlite")
     log = write_log(tmp_path / "log.xlsx")
-    env = {lib.KEY_ENV: KEY.decode(), "GONGKAI_LEDGER": ledger}
+    env = {lib.KEY_ENV: KEY_TEXT, "GONGKAI_LEDGER": ledger}
 
     code, out = run("requests", "import", str(log), env={"GONGKAI_LEDGER": ledger})
     assert code == 1 and lib.KEY_ENV in out
