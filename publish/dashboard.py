@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from typing import Any
 
 from publish.errors import InputError
 from publish.requests import LIMIT_DAYS, TurnaroundReport, format_share
@@ -40,16 +41,18 @@ class PortalFigures:
     units: tuple[UnitTimeliness, ...] = ()
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, object]) -> PortalFigures:
+    def from_mapping(cls, data: Mapping[str, Any], default_target: int = 15) -> PortalFigures:
         """Build from plain data (e.g. a JSON file); InputError with a Chinese message when malformed."""
         try:
             units = tuple(
                 UnitTimeliness(str(u["unit"]), int(u["on_time"]), int(u["late"]), int(u["missing"]))
-                for u in data.get("units", [])  # type: ignore[union-attr]
+                for u in data.get("units", [])
             )
-            return cls(int(data["year"]), int(data["opened"]), int(data.get("target", 15)), units)  # type: ignore[arg-type]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"门户统计数据格式错误（需要 year、opened，可选 target、units）：{exc}") from None
+            return cls(int(data["year"]), int(data["opened"]), int(data.get("target", default_target)), units)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            raise InputError(
+                "门户统计数据格式错误：需要整数 year、opened，可选 target 和 units（每项 unit、on_time、late、missing）"
+            ) from None
 
 
 Series = tuple[str, str, Sequence[float]]  # legend name, colour, one value per category

@@ -175,7 +175,7 @@ def report_command(
 @main.command("dashboard")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="输出的 HTML 文件。")
 @click.option("--portal", type=click.Path(dir_okay=False),
-              help="门户统计 JSON（year、opened、target、units），由 publish status 生成。")
+              help="门户统计 JSON：year、opened，可选 target、units（每项 unit、on_time、late、missing）。")
 @_period_options
 @settings_options
 @workdays_option
@@ -184,7 +184,7 @@ def dashboard_command(
     workdays_file: str | None,
 ) -> None:
     """生成可离线打开的工作看板（单个 HTML 文件，不引用任何外部资源）。"""
-    figures = _portal_figures(Path(portal)) if portal else None
+    figures = _portal_figures(Path(portal), settings.datasets_per_year) if portal else None
     report = _report(settings, workdays_file, today, year, month)
     try:
         Path(out).write_text(render_dashboard(report, figures, datetime.now()), encoding="utf-8")
@@ -195,12 +195,12 @@ def dashboard_command(
         click.echo(f"{lib.PROVISIONAL_MARK}看板中部分期限为临时推算结果，需核对。")
 
 
-def _portal_figures(path: Path) -> PortalFigures:
+def _portal_figures(path: Path, target: int) -> PortalFigures:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"无法读取门户统计文件 {path}：{exc}") from None
-    return PortalFigures.from_mapping(data)
+    return PortalFigures.from_mapping(data, default_target=target)
 
 
 def _echo_deadline(result: Deadline) -> None:
