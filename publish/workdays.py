@@ -91,8 +91,9 @@ class WorkCalendar:
         """Whether `year` has an announced schedule (override or chinesecalendar)."""
         return year in self.overrides or _library_covers(year)
 
-    def is_workday(self, day: date) -> bool:
+    def is_workday(self, day: date | datetime) -> bool:
         """Whether `day` is a working day; weekends-only for unknown years (see `is_known`)."""
+        day = _as_date(day)
         schedule = self.overrides.get(day.year)
         if schedule is not None:
             if day in schedule.workdays:
@@ -159,7 +160,7 @@ def default_calendar(path: str | os.PathLike[str] | None = None) -> WorkCalendar
 
 def is_workday(day: date | datetime, calendar: WorkCalendar | None = None) -> bool:
     """Whether `day` is a Chinese working day (weekends only, provisionally, for unannounced years)."""
-    return (calendar or default_calendar()).is_workday(_as_date(day))
+    return (calendar or default_calendar()).is_workday(day)
 
 
 def deadline(received: date | datetime, days: int = 3, calendar: WorkCalendar | None = None) -> Deadline:

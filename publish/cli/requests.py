@@ -207,3 +207,5 @@ def _echo_deadline(result: Deadline) -> None:
     click.echo(f"答复期限：{result.date}（星期{_WEEKDAYS[result.date.weekday()]}）当日结束前")
     if result.provisional:
         click.echo(f"{lib.PROVISIONAL_MARK}注意：{result.reason}")
+    else:
+        click.echo("已按公布的节假日和调休安排计算，为确定结果。")

@@ -302,7 +302,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
 
 def test_cli_deadline() -> None:
     code, out = run("requests", "deadline", "2022-04-29")
-    assert code == 0 and "2022-05-07（星期六）" in out and "临时" not in out
+    assert code == 0 and "2022-05-07（星期六）" in out and "临时" not in out and "确定结果" in out
     code, out = run("requests", "deadline", "2026-12-30")
     assert code == 0 and "2027-01-04" in out and "【临时】" in out and "2027 年" in out
     code, out = run("requests", "deadline", "2026-02-30")
@@ -313,7 +313,7 @@ def test_cli_deadline_with_override_file(tmp_path: Path) -> None:
     override = tmp_path / "w.yaml"
     override.write_text("2027:\n  holidays: [2027-01-01]\n", encoding="utf-8")
     code, out = run("requests", "deadline", "2026-12-30", "--workdays-file", str(override))
-    assert code == 0 and "2027-01-05" in out and "临时" not in out
+    assert code == 0 and "2027-01-05" in out and "临时" not in out and "确定结果" in out
     code, out = run("requests", "deadline", "2026-12-30", env={"GONGKAI_WORKDAYS_FILE": str(tmp_path / "no.yaml")})
     assert code == 1 and "找不到工作日覆盖文件" in out
 

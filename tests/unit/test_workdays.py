@@ -41,6 +41,12 @@ def test_make_up_saturday_is_the_third_working_day() -> None:
     assert deadline(date(2022, 4, 29)) == workdays.Deadline(date(2022, 5, 7), provisional=False)
 
 
+def test_datetimes_are_their_day(override_file: Path) -> None:
+    calendar = WorkCalendar.from_file(override_file)
+    assert not calendar.is_workday(datetime(2027, 1, 1, 9, 30)) and calendar.is_workday(datetime(2027, 2, 14, 8))
+    assert not is_workday(datetime(2022, 10, 3, 12))
+
+
 def test_across_national_day_with_make_up_weekend() -> None:
     # 2022 国庆: 10-01..10-07 off, Saturday 10-08 and Sunday 10-09 worked.
     assert deadline(datetime(2022, 9, 30, 17, 45)).date == date(2022, 10, 10)
