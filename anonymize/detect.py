@@ -2,7 +2,9 @@
 
 Each validator takes an Arrow string array already normalized (see `text.number_text`) and returns a numpy bool
 array. The 18-digit resident ID is checked by its GB 11643 MOD 11-2 check digit and a real birth date, never by
-region code: retired region codes belong to real people.
+its county-level region code: retired county codes belong to real people. Only the first two digits must name a
+province-level division (GB/T 2260: 11-15, 21-23, 31-37, 41-46, 50-54, 61-65, 71, 81-83); those have never been
+retired, and without them a reference number such as a settlement number's 15-digit tail passes as an old ID.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ EMAIL_PATTERN = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-
 MOBILE_PATTERN = r"^(?:\+?86)?1[3-9]\d{9}$"
 PHONE_PATTERN = r"^0(?:10|2\d|[3-9]\d{2})[2-9]\d{6,7}$"
 
+_PROVINCE_CODES = np.zeros(100, dtype=bool)
+_PROVINCE_CODES[[*range(11, 16), 21, 22, 23, *range(31, 38), *range(41, 47), *range(50, 55), *range(61, 66),
+                 71, 81, 82, 83]] = True
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _CREDIT_VALUES = np.full(256, -1, dtype=np.int64)
 _CREDIT_VALUES[np.frombuffer(CREDIT_ALPHABET.encode(), dtype=np.uint8)] = np.arange(len(CREDIT_ALPHABET))
@@ -78,6 +83,12 @@ def _verdict(size: int, positions: np.ndarray, ok: np.ndarray) -> np.ndarray:
     return out
 
 
+def province_known(matrix: np.ndarray) -> np.ndarray:
+    """Whether each row's first two digits name a province-level division."""
+    number = digits(matrix[:, :2])
+    return _PROVINCE_CODES[np.clip(number[:, 0] * 10 + number[:, 1], 0, 99)]
+
+
 def is_id18(arr: pa.Array) -> np.ndarray:
     """18-character resident IDs with a correct check character and a real birth date."""
     positions, values = _shaped(arr, r"^[1-9]\d{16}[\dX]$")
@@ -88,15 +99,16 @@ def is_id18(arr: pa.Array) -> np.ndarray:
         number[:, 4] * 10 + number[:, 5],
         number[:, 6] * 10 + number[:, 7],
     )
-    ok = born & (id_check_char(digits(matrix[:, :17])) == matrix[:, 17])
+    ok = born & province_known(matrix) & (id_check_char(digits(matrix[:, :17])) == matrix[:, 17])
     return _verdict(len(arr), positions, ok)
 
 
 def is_id15(arr: pa.Array) -> np.ndarray:
     """15-digit first-generation resident IDs with a real birth date (19yymmdd); they carry no check digit."""
     positions, values = _shaped(arr, r"^[1-9]\d{14}$")
-    number = digits(char_matrix(values, 15)[:, 6:12])
-    ok = valid_date(
+    matrix = char_matrix(values, 15)
+    number = digits(matrix[:, 6:12])
+    ok = province_known(matrix) & valid_date(
         1900 + number[:, 0] * 10 + number[:, 1],
         number[:, 2] * 10 + number[:, 3],
         number[:, 4] * 10 + number[:, 5],
