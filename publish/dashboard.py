@@ -122,7 +122,7 @@ def _requests_section(report: TurnaroundReport) -> str:
     s, monthly = report.summary, report.monthly
     pending = monthly["received"] - monthly["on_time"] - monthly["overdue"]
     chart = _bar_chart(
-        list(monthly["month"]),
+        [f"{m}（临时）" if provisional else m for m, provisional in zip(monthly["month"], monthly["provisional"])],
         [("按时答复", GREEN, list(monthly["on_time"])), ("逾期", RED, list(monthly["overdue"])),
          ("办理中", GREY, list(pending))],
     )
@@ -194,8 +194,9 @@ def _bar_chart(
         length = width - label_w - 50
     else:
         band = max(36, min(80, 560 // max(count, 1)))
-        width, height = max(40 + band * count + 20, _legend_width(series)), 260
-        length = height - legend_h - 50
+        width, height = max(40 + band * count + 20, _legend_width(series)), 300
+        bottom = height - 90  # room for slanted category labels
+        length = bottom - legend_h - 20
     parts = [_legend(series)]
     for i, (category, label) in enumerate(zip(categories, labels)):
         offset = 0.0
@@ -206,7 +207,7 @@ def _bar_chart(
             if horizontal:
                 x, y, w, h = label_w + offset, legend_h + i * band + 5, size, band - 10
             else:
-                x, y, w, h = 40 + i * band + band * 0.2, height - 40 - offset - size, band * 0.6, size
+                x, y, w, h = 40 + i * band + band * 0.2, bottom - offset - size, band * 0.6, size
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{colour}">'
                 f"<title>{escape(f'{category} {name}：{values[i]:g}')}</title></rect>"
@@ -217,10 +218,13 @@ def _bar_chart(
             parts.append(f'<text x="{label_w - 6}" y="{y:.1f}" text-anchor="end">{escape(category)}</text>')
             parts.append(f'<text x="{label_w + offset + 4:.1f}" y="{y:.1f}">{escape(label)}</text>')
         else:
-            x = 40 + i * band + band / 2
-            parts.append(f'<text x="{x:.1f}" y="{height - 24}" text-anchor="middle">{escape(category)}</text>')
+            x, y = 40 + i * band + band / 2, bottom + 14
             parts.append(
-                f'<text x="{x:.1f}" y="{height - 44 - offset:.1f}" text-anchor="middle">{escape(label)}</text>'
+                f'<text x="{x:.1f}" y="{y}" text-anchor="end" transform="rotate(-40 {x:.1f} {y})">'
+                f"{escape(category)}</text>"
+            )
+            parts.append(
+                f'<text x="{x:.1f}" y="{bottom - 4 - offset:.1f}" text-anchor="middle">{escape(label)}</text>'
             )
     return (
         f'<svg class="chart" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'

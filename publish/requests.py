@@ -299,7 +299,12 @@ class RequestStatus:
     deadline: Deadline
     answer: Span | None  # working days to the answer, when answered
     accept: Span | None  # working days to acceptance, when accepted
-    late_by: int  # working days past the deadline: answered late, or still open today
+    late: Span  # working days past the deadline: answered late, or still open today
+
+    @property
+    def late_by(self) -> int:
+        """How many working days late (0 when on time or not yet due)."""
+        return self.late.days
 
     @property
     def due(self) -> bool:
@@ -314,7 +319,8 @@ class RequestStatus:
     @property
     def provisional(self) -> bool:
         """Whether any figure rests on a year without an announced holiday schedule."""
-        return any(part is not None and part.provisional for part in (self.deadline, self.answer, self.accept))
+        parts = (self.deadline, self.answer, self.accept, self.late)
+        return any(part is not None and part.provisional for part in parts)
 
     @property
     def label(self) -> str:
@@ -333,7 +339,7 @@ def assess(request: Request, today: date, calendar: WorkCalendar) -> RequestStat
         limit,
         answer=None if answered is None else calendar.working_days(received, answered),
         accept=None if accepted is None else calendar.working_days(received, accepted),
-        late_by=calendar.working_days(limit.date, answered or today).days,
+        late=calendar.working_days(limit.date, answered or today),
     )
 
 
@@ -378,8 +384,8 @@ class TurnaroundReport:
     @property
     def provisional_reasons(self) -> list[str]:
         """Why some figures are provisional (empty when none are)."""
-        reasons = {s.deadline.reason for s in [*self.statuses, *self.overdue] if s.provisional}
-        return sorted(reason for reason in reasons if reason)
+        parts = [(s.deadline, s.answer, s.accept, s.late) for s in [*self.statuses, *self.overdue]]
+        return sorted({p.reason for group in parts for p in group if p is not None and p.reason})
 
 
 def build_report(

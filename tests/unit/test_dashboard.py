@@ -70,7 +70,7 @@ def test_provisional_banner() -> None:
     provisional = render_dashboard(
         build_report([Request("P1", None, "水质", datetime(2026, 12, 30))], date(2027, 1, 8)), None, datetime.now()
     )
-    assert 'class="banner"' in provisional and "2027" in provisional and "临时" in provisional
+    assert 'class="banner"' in provisional and "2027" in provisional and "2026-12（临时）" in provisional
 
 
 def test_portal_figures_from_mapping() -> None:

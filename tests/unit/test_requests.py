@@ -274,6 +274,13 @@ def test_provisional_results_are_flagged_everywhere(tmp_path: Path) -> None:
     assert fixed.provisional_reasons == [] and fixed.statuses[0].deadline.date == date(2027, 1, 5)
 
 
+def test_lateness_counted_into_an_unknown_year_is_provisional() -> None:
+    report = lib.build_report([request("L1", "2026-12-21")], date(2027, 1, 8))  # deadline 12-24, known
+    (status,) = report.overdue
+    assert not status.deadline.provisional and status.provisional and status.late_by == 11
+    assert report.provisional_reasons and "【临时】" in lib.render_text(report)
+
+
 def test_bad_period() -> None:
     with pytest.raises(InputError, match="年份"):
         lib.build_report(SAMPLE, date(2022, 5, 24), month=5)
