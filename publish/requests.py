@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -29,28 +30,35 @@ from anonymize.pseudonym import KEY_FILE_ENV
 
 from publish.errors import ConfigError, InputError
 from publish.ledger import Ledger, Request
+from publish.read import read_table
 from publish.workdays import Deadline, Span, WorkCalendar, default_calendar
 
 LIMIT_DAYS = 3
 KEY_ENV = "GONGKAI_PSEUDONYM_KEY"
 PSEUDONYM_SCOPE = "open-data-requests"
 
-# Log headers staff use, per ledger field. Applicant columns are personal: read, pseudonymized, dropped.
-_HEADERS: dict[str, tuple[str, ...]] = {
-    "id": ("申请编号", "编号", "申请号", "登记编号"),
-    "dataset": ("申请数据", "申请数据集", "数据名称", "申请内容"),
-    "received_at": ("收到时间", "收到日期", "申请时间", "接收时间"),
-    "accepted_at": ("受理时间", "受理日期"),
-    "answered_at": ("答复时间", "答复日期", "办结时间"),
-    "outcome": ("结果", "答复结果", "办理结果"),
+# Staff's log as a Table Schema for `publish.read`: columns found by title or alias, in any order, extra
+# columns ignored. The applicant columns are personal: read, turned into one pseudonym, never stored.
+_APPLICANT_FIELDS = ("applicant_id_card", "applicant_phone", "applicant_name")  # strongest identifier first
+LOG_SCHEMA: dict[str, Any] = {
+    "fieldsMatch": "partial",
+    "fields": [
+        {"name": "id", "title": "申请编号", "aliases": ["编号", "申请号", "登记编号"], "constraints": {"required": True}},
+        {"name": "applicant_id_card", "title": "身份证号", "aliases": ["身份证号码", "证件号码", "申请人证件号码"],
+         "pii": "id_card"},
+        {"name": "applicant_phone", "title": "联系电话", "aliases": ["手机", "手机号", "手机号码", "电话"], "pii": "phone"},
+        {"name": "applicant_name", "title": "申请人", "aliases": ["申请人姓名", "姓名"], "pii": "person_name"},
+        {"name": "dataset", "title": "申请数据", "aliases": ["申请数据集", "数据名称", "申请内容"],
+         "constraints": {"required": True}},
+        {"name": "received_at", "title": "收到时间", "aliases": ["收到日期", "申请时间", "接收时间"],
+         "constraints": {"required": True}},
+        {"name": "accepted_at", "title": "受理时间", "aliases": ["受理日期"]},
+        {"name": "answered_at", "title": "答复时间", "aliases": ["答复日期", "办结时间"]},
+        {"name": "outcome", "title": "结果", "aliases": ["答复结果", "办理结果"]},
+    ],
 }
-# Strongest identifier first: one person gets one pseudonym whenever that identifier is in the log.
-_APPLICANT_HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("id_card", ("身份证号", "身份证号码", "证件号码", "申请人证件号码")),
-    ("phone", ("联系电话", "手机", "手机号", "手机号码", "电话")),
-    ("person_name", ("申请人", "申请人姓名", "姓名")),
-)
-_REQUIRED = ("id", "dataset", "received_at")
+_TITLES = {field["name"]: field["title"] for field in LOG_SCHEMA["fields"]}
+_CATEGORIES = {field["name"]: field["pii"] for field in LOG_SCHEMA["fields"] if "pii" in field}
 _TIMESTAMP = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:[\sT]+(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?)?"
@@ -115,41 +123,41 @@ class ImportResult:
 def read_log(path: str | os.PathLike[str], key: PseudonymKey | None) -> ImportResult:
     """Read staff's CSV or Excel log into requests; every problem is listed in one InputError.
 
-    `key` is needed when the log has applicant columns with values; without it nothing is read.
+    The reader (`publish.read`) finds the header row below any title rows when it names at least half of
+    LOG_SCHEMA's columns, and drops trailing 合计/填表人 rows. `key` is needed when the log has applicant
+    columns with values; without it nothing is read.
     """
-    table = _read_cells(Path(path))
-    header_row, columns = _find_header(table, Path(path))
-    applicant_columns = [
-        (position, category)
-        for category, aliases in _APPLICANT_HEADERS
-        for position, name in enumerate(table.iloc[header_row])
-        if name in aliases
-    ]
-    known = set(columns.values()) | {position for position, _ in applicant_columns}
-    ignored = [str(name) for pos, name in enumerate(table.iloc[header_row]) if pos not in known and name]
+    name = Path(path).name
+    if Path(path).suffix.lower() not in (".csv", ".txt", ".xlsx", ".xlsm"):
+        raise InputError(f"不支持的申请登记表格式 {name}：请使用 CSV 或 Excel（.xlsx）")
+    result = read_table(path, LOG_SCHEMA)
+    if missing := [e.field_name for e in result.header.errors if e.type == "missing-label"]:
+        titles = "、".join(_TITLES.get(field or "", field or "") for field in missing)
+        raise InputError(f"申请登记表 {name} 缺少必需的列：{titles}")
+    ignored = [label for label, paired in zip(result.header.labels, result.header.paired) if not paired and label]
+    frame = result.frame.fillna("")
+    applicant_fields = [field for field in _APPLICANT_FIELDS if field in frame.columns]
+    if key is None and any(frame[field].str.strip().ne("").any() for field in applicant_fields):
+        raise ConfigError(f"日志中有申请人信息，必须先配置 {KEY_ENV} 才能导入（申请人信息只以假名保存）")
 
     problems: list[str] = []
     requests: list[Request] = []
     first_line: dict[str, int] = {}
-    for index in range(header_row + 1, len(table)):
-        cells = table.iloc[index]
-        if all(not cell for cell in cells):
+    for line, row in zip(result.row_numbers, frame.to_dict("records")):
+        cells = {field: str(value).strip() for field, value in row.items()}
+        if not any(cells.values()):
             continue
-        line = index + 1
-        request_id = cells.iloc[columns["id"]]
-        if request_id and request_id in first_line:
-            problems.append(f"第 {line} 行：申请编号 {request_id} 与第 {first_line[request_id]} 行重复")
-        first_line.setdefault(request_id, line)
+        if cells["id"] and cells["id"] in first_line:
+            problems.append(f"第 {line} 行：申请编号 {cells['id']} 与第 {first_line[cells['id']]} 行重复")
+        first_line.setdefault(cells["id"], int(line))
+        applicant = next(((cells[f], _CATEGORIES[f]) for f in applicant_fields if cells[f]), None)
         try:
-            applicant = next(((cells.iloc[p], c) for p, c in applicant_columns if cells.iloc[p]), None)
-            if applicant and key is None:
-                raise ConfigError(f"日志中有申请人信息，必须先配置 {KEY_ENV} 才能导入（申请人信息只以假名保存）")
             pseudonym = applicant_pseudonym(applicant[0], key, applicant[1]) if applicant and key else None
-            requests.append(_request_from_row(cells, columns, pseudonym))
+            requests.append(_request_from_row(cells, pseudonym))
         except InputError as exc:
             problems.append(f"第 {line} 行：{exc.message}")
     if problems:
-        raise InputError(f"申请登记表 {Path(path).name} 有 {len(problems)} 处问题，未导入任何记录：\n" + "\n".join(problems))
+        raise InputError(f"申请登记表 {name} 有 {len(problems)} 处问题，未导入任何记录：\n" + "\n".join(problems))
     return ImportResult(requests, ignored)
 
 
@@ -161,55 +169,10 @@ def import_log(ledger: Ledger, path: str | os.PathLike[str], key: PseudonymKey |
     return result
 
 
-def _read_cells(path: Path) -> pd.DataFrame:
-    """The file as a grid of stripped text cells, with no header assumed."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            frame = pd.read_excel(path, header=None, dtype=str)
-        elif suffix in (".csv", ".txt"):
-            frame = _read_csv_any_encoding(path)
-        else:
-            raise InputError(f"不支持的申请登记表格式 {path.name}：请使用 CSV 或 Excel（.xlsx）")
-    except InputError:
-        raise
-    except FileNotFoundError:
-        raise InputError(f"找不到申请登记表 {path}") from None
-    except Exception as exc:  # pandas/openpyxl raise many kinds for a damaged file
-        raise InputError(f"无法读取申请登记表 {path.name}：文件损坏或格式不符（{type(exc).__name__}）") from None
-    return frame.fillna("").map(lambda cell: str(cell).strip())
-
-
-def _read_csv_any_encoding(path: Path) -> pd.DataFrame:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, header=None, dtype=str, encoding=encoding, keep_default_na=False)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"申请登记表 {path.name} 的编码无法识别（应为 UTF-8 或 GBK）")
-
-
-def _find_header(table: pd.DataFrame, path: Path) -> tuple[int, dict[str, int]]:
-    """The header row (within the first 10) and the column of each ledger field."""
-    for row in range(min(10, len(table))):
-        names = list(table.iloc[row])
-        columns = {
-            field: names.index(alias)
-            for field, aliases in _HEADERS.items()
-            for alias in aliases
-            if alias in names
-        }
-        if all(field in columns for field in _REQUIRED):
-            return row, columns
-    wanted = "、".join(_HEADERS[field][0] for field in _REQUIRED)
-    raise InputError(f"申请登记表 {path.name} 的前 10 行中找不到表头（至少需要列：{wanted}）")
-
-
-def _request_from_row(cells: pd.Series, columns: dict[str, int], applicant: str | None) -> Request:
-    values = {field: cells.iloc[position] for field, position in columns.items()}
-    for field in _REQUIRED:
+def _request_from_row(values: dict[str, str], applicant: str | None) -> Request:
+    for field in ("id", "dataset", "received_at"):
         if not values[field]:
-            raise InputError(f"“{_HEADERS[field][0]}”为空")
+            raise InputError(f"“{_TITLES[field]}”为空")
     times = {
         field: parse_timestamp(values[field]) if values.get(field) else None
         for field in ("received_at", "accepted_at", "answered_at")

@@ -78,7 +78,8 @@ def test_import_maps_chinese_headers_and_keeps_applicants_private(
 
 
 def test_excel_date_cells(tmp_path: Path) -> None:
-    rows = [["申请编号", "申请数据", "收到时间", "答复时间"], ["X1", "水质", datetime(2026, 9, 29, 10), date(2026, 10, 9)]]
+    rows = [["申请编号", "申请人", "申请数据", "收到时间", "答复时间"],
+            ["X1", "", "水质", datetime(2026, 9, 29, 10), date(2026, 10, 9)]]
     (request,) = lib.read_log(write_log(tmp_path / "log.xlsx", rows), None).requests
     assert (request.received_at, request.answered_at) == (datetime(2026, 9, 29, 10), datetime(2026, 10, 9))
 
@@ -104,7 +105,7 @@ def test_applicants_without_a_key_are_refused(tmp_path: Path) -> None:
 
 
 def test_a_log_without_applicants_needs_no_key(tmp_path: Path) -> None:
-    rows = [["申请编号", "申请数据", "收到时间"], ["A1", "空气质量", "2026-11-02"]]
+    rows = [["申请编号", "申请数据", "收到时间", "受理时间", "答复时间"], ["A1", "空气质量", "2026-11-02", "", ""]]
     assert lib.read_log(write_log(tmp_path / "log.csv", rows), None).requests[0].applicant is None
 
 
@@ -130,8 +131,9 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(ledger: Ledger, tmp_pat
 @pytest.mark.parametrize(
     ("content", "name", "words"),
     [
-        (b"\x00\x01garbage", "log.xlsx", "无法读取"),
-        ("编号,内容\n1,2\n".encode(), "log.csv", "找不到表头"),
+        (b"\x00\x01garbage", "log.xlsx", "不是文本表格"),
+        ("编号,内容\n1,2\n".encode(), "log.csv", "找不到与本数据集相符的表头"),
+        ("申请编号,申请人,申请数据,受理时间,答复时间\n1,,水质,,\n".encode(), "log.csv", "缺少必需的列：收到时间"),
         (b"x", "log.pdf", "不支持"),
     ],
 )
@@ -142,8 +144,13 @@ def test_unreadable_logs_are_input_errors(tmp_path: Path, content: bytes, name: 
 
 
 def test_missing_log_file(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="找不到"):
+    with pytest.raises(InputError, match="无法打开"):
         lib.read_log(tmp_path / "none.csv", KEY)
+
+
+def test_title_and_trailer_rows_are_skipped(tmp_path: Path) -> None:
+    rows = [*LOG_ROWS, ["合计", "", "", "", "", "", "", "", ""], ["填表人：小王", "", "", "", "", "", "", "", ""]]
+    assert len(lib.read_log(write_log(tmp_path / "log.xlsx", rows), KEY).requests) == 4
 
 
 @pytest.mark.parametrize(
