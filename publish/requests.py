@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from anonymize import PseudonymKey, PseudonymKeyError, detect, pseudonymize, scan
-from anonymize.pseudonym import KEY_FILE_ENV
+from anonymize.pseudonym import KEY_ENV, KEY_FILE_ENV
 
 from publish.errors import ConfigError, InputError
 from publish.ledger import Ledger, Request
@@ -34,7 +34,6 @@ from publish.read import read_table
 from publish.workdays import Deadline, Span, WorkCalendar, default_calendar
 
 LIMIT_DAYS = 3
-KEY_ENV = "GONGKAI_PSEUDONYM_KEY"
 PSEUDONYM_SCOPE = "open-data-requests"
 
 # Staff's log as a Table Schema for `publish.read`: columns found by title or alias, in any order, extra
@@ -92,10 +91,11 @@ def applicant_pseudonym(value: str, key: PseudonymKey, category: str | None = No
     return pseudonymize([value], key, category=category, prefix="A-", scope=PSEUDONYM_SCOPE)[0]
 
 
-def check_note(note: str | None) -> None:
-    """Refuse a note that holds an identifier (ID number, phone, bank card …): notes are not pseudonymized."""
-    if note and scan(pd.DataFrame({"note": [note]})):
-        raise InputError("备注中疑似含有证件号、电话或银行卡号等个人信息，请删去后再保存")
+def check_free_text(text: str | None, title: str) -> None:
+    """Refuse free text (note, dataset asked for, outcome) that holds an identifier: ID number, phone, bank
+    card … Free text is stored as written, so it must not carry personal data."""
+    if text and scan(pd.DataFrame({"text": [text]})):
+        raise InputError(f"{title}中疑似含有证件号、电话或银行卡号等个人信息，请删去后再保存")
 
 
 # --- parsing -------------------------------------------------------------------------------------------
@@ -173,6 +173,8 @@ def _request_from_row(values: dict[str, str], applicant: str | None) -> Request:
     for field in ("id", "dataset", "received_at"):
         if not values[field]:
             raise InputError(f"“{_TITLES[field]}”为空")
+    for field in ("dataset", "outcome"):
+        check_free_text(values.get(field), f"“{_TITLES[field]}”")
     times = {
         field: parse_timestamp(values[field]) if values.get(field) else None
         for field in ("received_at", "accepted_at", "answered_at")
@@ -212,7 +214,8 @@ def add_request(
     note: str | None = None,
 ) -> Request:
     """Record a new request; `applicant` (name, phone or ID) is stored only as a pseudonym under `key`."""
-    check_note(note)
+    check_free_text(note, "备注")
+    check_free_text(dataset, "申请数据")
     if applicant and key is None:
         raise ConfigError(f"记录申请人需要先配置 {KEY_ENV}（申请人信息只以假名保存）")
     request_id = request_id or _next_id(ledger, received_at.date())
@@ -235,7 +238,8 @@ def close_request(
     ledger: Ledger, request_id: str, answered_at: datetime, outcome: str, note: str | None = None
 ) -> Request:
     """Record the answer to a request."""
-    check_note(note)
+    check_free_text(note, "备注")
+    check_free_text(outcome, "答复结果")
     request = ledger.get_request(request_id)
     if request is None:
         raise InputError(f"找不到申请编号 {request_id}")

@@ -186,12 +186,18 @@ def test_pseudonym_key_from_environment_or_settings(tmp_path: Path) -> None:
     assert lib.applicant_pseudonym(NAME, lib.pseudonym_key(key_file, env={})) == lib.applicant_pseudonym(NAME, KEY)
 
 
-def test_notes_with_identifiers_are_refused(ledger: Ledger) -> None:
+def test_free_text_with_identifiers_is_refused(ledger: Ledger, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="个人信息"):
         lib.add_request(ledger, "水质", datetime(2026, 11, 16), note=f"申请人电话 {PHONE}")
     request = lib.add_request(ledger, "水质", datetime(2026, 11, 16), note="电话已核实")
     with pytest.raises(InputError, match="个人信息"):
         lib.close_request(ledger, request.id, datetime(2026, 11, 17), "同意公开", note=ID_NUMBER)
+    with pytest.raises(InputError, match="申请数据"):
+        lib.add_request(ledger, f"{ID_NUMBER} 的社保记录", datetime(2026, 11, 16))
+    rows = [LOG_ROWS[1], [*LOG_ROWS[2][:3], f"查询 {PHONE} 的记录", *LOG_ROWS[2][4:]]]
+    with pytest.raises(InputError, match="第 2 行：“申请数据”中疑似") as caught:
+        lib.read_log(write_log(tmp_path / "log.csv", rows), KEY)
+    assert PHONE not in caught.value.message
 
 
 # --- add and close -------------------------------------------------------------------------------------
