@@ -76,7 +76,7 @@ def package_metadata(dataset: Dataset) -> dict[str, Any]:
             "theme": dataset.theme_uri,
             "publisher_name": dataset.publisher,
             "responsible_unit": dataset.unit.title,
-            "publication_rule": dataset.rule.label(),
+            "publication_rule": dataset.rule.label,
             "open_access": dataset.open_access,
             "language": "zh",
         },
