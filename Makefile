@@ -23,6 +23,7 @@ demo: ckan
 	scripts/demo.sh $(PERIOD)
 
 test: ckan
+	$${GONGKAI_CKAN_HOME:-.ckan}/venv/bin/python -m pytest -q ckanext-nosolr/tests
 	$(VENV)/bin/pytest
 
 unit: install

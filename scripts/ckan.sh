@@ -58,6 +58,10 @@ ensure_debian_packages() {
   command -v pg_config >/dev/null || missing+=(libpq-dev)
   command -v gcc >/dev/null || missing+=(gcc)
   command -v curl >/dev/null || missing+=(curl)
+  # Headless browser tests (tests/integration/test_browser.py); CJK fonts so screenshots show Chinese.
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
   [ -e /usr/lib/x86_64-linux-gnu/libmagic.so.1 ] || [ -e /usr/lib/aarch64-linux-gnu/libmagic.so.1 ] \
     || missing+=(libmagic1)
   "$PY" -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
@@ -94,13 +98,13 @@ ensure_redis() {
 
 ensure_venv() {
   local stamp=$VENV/.gongkai-installed
-  local want="ckan==$CKAN_VERSION $(cat "$ROOT/ckanext-nosolr/pyproject.toml" "$ROOT"/ckanext-nosolr/setup.* 2>/dev/null | sha256sum | cut -c1-12)"
+  local want="ckan==$CKAN_VERSION gunicorn<24 nosolr[test] $(cat "$ROOT/ckanext-nosolr/pyproject.toml" "$ROOT"/ckanext-nosolr/setup.* 2>/dev/null | sha256sum | cut -c1-12)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
   step "installing CKAN $CKAN_VERSION into $VENV (about a minute the first time)"
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip >"$LOG_DIR/pip.log" 2>&1
   "$VENV/bin/pip" install -q "ckan[requirements]==$CKAN_VERSION" "gunicorn>=22,<24" >>"$LOG_DIR/pip.log" 2>&1
-  "$VENV/bin/pip" install -q -e "$ROOT/ckanext-nosolr" >>"$LOG_DIR/pip.log" 2>&1
+  "$VENV/bin/pip" install -q -e "$ROOT/ckanext-nosolr[test]" >>"$LOG_DIR/pip.log" 2>&1
   echo "$want" >"$stamp"
 }
 

@@ -60,8 +60,8 @@ def sysadmin() -> Portal:
         token = TOKEN_FILE.read_text().strip()
         requests.get(f"{URL}/api/3/action/status_show", timeout=5)
     except (OSError, requests.RequestException) as error:
-        pytest.skip(f"no portal at {URL} with a token in {TOKEN_FILE} "
-                    f"(run scripts/ckan.sh): {error}")
+        pytest.fail(f"no portal at {URL} with a token in {TOKEN_FILE} "
+                    f"(run scripts/ckan.sh up): {error}", pytrace=False)
     return Portal(token)
 
 
