@@ -279,10 +279,10 @@ class Ledger:
         self._conn.execute("COMMIT")
 
     def _migrate(self) -> None:
-        self._conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         with self._transaction():
             if self._dialect.lock:
                 self._conn.execute(self._dialect.lock)
+            self._conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             current = self.schema_version
             if current > len(_MIGRATIONS):
                 raise ConfigError(f"台账数据库的结构版本 {current} 比本程序支持的 {len(_MIGRATIONS)} 新，请升级 gongkai")

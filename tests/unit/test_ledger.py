@@ -6,6 +6,8 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -17,9 +19,9 @@ from publish.ledger import SCHEMA_VERSION, Ledger, Request
 PG_SERVER = os.environ.get("GONGKAI_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database, dropped afterwards."""
+@contextmanager
+def new_postgres_database() -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database, dropped afterwards; skips when no server is reachable."""
     psycopg = pytest.importorskip("psycopg")
     name = f"gongkai_test_{uuid.uuid4().hex[:12]}"
     try:
@@ -32,6 +34,13 @@ def postgres_url() -> Iterator[str]:
     finally:
         admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
         admin.close()
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """One PostgreSQL database for this module's tests."""
+    with new_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -52,6 +61,25 @@ def test_schema_is_created_once_and_versioned(target: str) -> None:
         assert ledger.schema_version == SCHEMA_VERSION
     with Ledger(target) as again:  # reopening does not migrate twice
         assert again.schema_version == SCHEMA_VERSION
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_staff_opening_a_new_ledger_at_once(backend: str, tmp_path: Path) -> None:
+    """Several staff creating the schema together: one migrates, the others wait and find it done."""
+
+    def open_all(target: str) -> list[int]:
+        def version(_: int) -> int:
+            with Ledger(target) as ledger:
+                return ledger.schema_version
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            return list(pool.map(version, range(6)))
+
+    if backend == "sqlite":
+        assert open_all(str(tmp_path / "shared.sqlite")) == [SCHEMA_VERSION] * 6
+        return
+    with new_postgres_database() as url:
+        assert open_all(url) == [SCHEMA_VERSION] * 6
 
 
 def test_runs_and_publications(target: str) -> None:
