@@ -291,7 +291,7 @@ class RequestStatus:
 
     @property
     def label(self) -> str:
-        """A short Chinese status: 按时答复 / 逾期 N 个工作日答复 / 未答复 / 已逾期 N 个工作日."""
+        """A short Chinese status: 按时答复 / 逾期 N 个工作日答复 / 办理中 / 已逾期 N 个工作日."""
         if self.request.answered_at is not None:
             return "按时答复" if self.late_by == 0 else f"逾期 {self.late_by} 个工作日答复"
         return f"已逾期 {self.late_by} 个工作日" if self.late_by else "办理中"
@@ -379,9 +379,9 @@ def build_report(
 
 
 # Published as an open dataset: aggregates only, never an applicant or a request id.
-MONTHLY_SCHEMA: dict = {
+MONTHLY_SCHEMA: dict[str, Any] = {
     "fields": [
-        {"name": "month", "title": "月份", "type": "string", "format": "default"},
+        {"name": "month", "title": "月份", "type": "string"},
         {"name": "received", "title": "收到申请数", "type": "integer"},
         {"name": "answered", "title": "已答复数", "type": "integer"},
         {"name": "on_time", "title": "按时答复数", "type": "integer"},
