@@ -121,7 +121,12 @@ class Portal:
         files: dict[str, tuple[str, BinaryIO]] | None = None,
         timeout: float | None = None,
     ) -> Any:
-        """Call one action; retry what is safe to retry; raise a PortalError subclass on failure."""
+        """Call one action; retry what is safe to retry; raise a PortalError subclass on failure.
+
+        `package_update` without a `resources` list is refused: CKAN would delete every resource left out.
+        """
+        if action == "package_update" and "resources" not in (data or {}):
+            raise ValueError("package_update without resources would drop them; use package_patch")
         repeatable = _is_repeatable(action, data) and not files
         attempt = 0
         while True:

@@ -40,6 +40,7 @@ class DatasetOutcome:
     outcome: str
     message: str = ""
     file: Path | None = None
+    staged_dir: Path | None = None
     rows: int | None = None
     sha256: str | None = None
     url: str | None = None
@@ -181,7 +182,7 @@ class MonthlyJob:
             with _timed(timings, "stage"):
                 self.progress(dataset, "stage")
                 staged = stage(dataset, period, report.frame, self.dist)
-            result.rows, result.sha256 = staged.rows, staged.sha256
+            result.rows, result.sha256, result.staged_dir = staged.rows, staged.sha256, staged.directory
             if pusher is None:
                 result.outcome = STAGED
                 return result

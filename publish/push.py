@@ -30,11 +30,10 @@ from publish.stage import StagedPackage
 
 DATASTORE_BATCH = 5000
 
-# Table Schema type -> DataStore (PostgreSQL) column type.
+# Table Schema type -> DataStore (PostgreSQL) column type. Booleans stay text: sources write 是/否.
 _DATASTORE_TYPES = {
     "integer": "int",
     "number": "numeric",
-    "boolean": "bool",
     "date": "date",
     "datetime": "timestamp",
     "year": "int",

@@ -12,7 +12,10 @@ from publish.ckan import Portal
 from publish.cli import main
 from publish.config import Settings, load_settings
 from publish.ledger import Ledger
-from publish.monthly import FAILED, MISSING, PUBLISHED, STAGED, UNCHANGED, MonthlyJob, MonthlyReport, previous_period
+from publish.monthly import (
+    FAILED, MISSING, PUBLISHED, STAGED, UNCHANGED, DatasetOutcome, MonthlyJob, MonthlyReport, parse_period,
+    previous_period,
+)
 from publish.textable import format_table
 
 OUTCOME_LABELS = {PUBLISHED: "已发布", UNCHANGED: "无变化", STAGED: "已暂存", FAILED: "失败", MISSING: "未报送"}
@@ -38,6 +41,7 @@ def _ledger(settings: Settings) -> Ledger:
 def monthly(period: str | None, datasets: tuple[str, ...], dry_run: bool, ckan_url: str | None,
             config: Path | None) -> None:
     """按月发布：读取收件箱 → 校验 → 脱敏 → 泄露检查 → 暂存 → 发布到 CKAN。"""
+    period = parse_period(period) if period else previous_period()
     settings = _settings(config, ckan_url)
     catalog = load_catalog(settings.catalog_root)
     portal = None
@@ -45,7 +49,6 @@ def monthly(period: str | None, datasets: tuple[str, ...], dry_run: bool, ckan_u
         settings.check_transport()
         portal = Portal(settings.ckan_url, settings.require_token(), timeout=settings.timeout, retries=3)
         portal.check()
-    period = period or previous_period()
     selected = list(datasets) or [d.name for d in catalog.monthly()]
     with _ledger(settings) as ledger, _progress(len(selected)) as progress:
         job = MonthlyJob(catalog, settings.inbox, settings.dist, ledger, portal, progress=progress)
@@ -87,7 +90,7 @@ def render_report(report: MonthlyReport, settings: Settings) -> str:
     """The summary staff read after a run: per-dataset outcomes, the reminder list, the totals."""
     rows = [
         (o.dataset.number, o.dataset.title, o.dataset.unit.title, OUTCOME_LABELS[o.outcome],
-         o.rows if o.rows is not None else "", o.message or _dataset_url(settings, o.dataset))
+         o.rows if o.rows is not None else "", _where(o, settings))
         for o in report.outcomes
     ]
     lines = [f"期间 {report.period}（运行编号 {report.run_id}）", "",
@@ -104,8 +107,13 @@ def render_report(report: MonthlyReport, settings: Settings) -> str:
     return "\n".join(lines)
 
 
-def _dataset_url(settings: Settings, dataset: Dataset) -> str:
-    return f"{settings.ckan_url}/dataset/{dataset.name}"
+def _where(outcome: DatasetOutcome, settings: Settings) -> str:
+    """The message of a failure, the staged folder of a dry run, else the dataset's page on the portal."""
+    if outcome.message:
+        return outcome.message
+    if outcome.outcome == STAGED:
+        return str(outcome.staged_dir)
+    return f"{settings.ckan_url}/dataset/{outcome.dataset.name}"
 
 
 @main.command()
