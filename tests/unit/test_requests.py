@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import frictionless
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -299,6 +300,11 @@ def test_bad_period() -> None:
         lib.build_report(SAMPLE, date(2022, 5, 24), month=5)
     with pytest.raises(InputError, match="1-12"):
         lib.build_report(SAMPLE, date(2022, 5, 24), year=2022, month=13)
+
+
+@pytest.mark.parametrize("schema", [lib.MONTHLY_SCHEMA, lib.LOG_SCHEMA], ids=["monthly", "log"])
+def test_schemas_are_valid_table_schemas(schema: dict) -> None:
+    assert frictionless.Schema.validate_descriptor(schema).valid
 
 
 def test_write_statistics_for_the_public(tmp_path: Path) -> None:
