@@ -6,14 +6,14 @@ Every rule works on whole columns (pyarrow.compute, numpy); none loops over cell
 
 from . import risk
 from .audit import Audit, FieldAudit
-from .detect import detect
+from .detectors import detect
 from .errors import AnonymizeError, PolicyError, PseudonymKeyError
-from .generalize import generalize
+from .generalization import generalize
 from .pipeline import apply
 from .policy import DEFAULT_RULES, RULES, FieldPolicy, Policy
 from .pseudonym import PseudonymKey, pseudonymize
 from .rules import mask, redact
-from .scan import Finding, scan
+from .gate import Finding, scan
 from .schema import public_schema
 
 __all__ = [

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import AnonymizeError, PolicyError
-from .generalize import generalize
+from .generalization import generalize
 from .pseudonym import PseudonymKey, pseudonymize
 from .risk import suppress_small_cells
 from .rules import mask, redact

@@ -11,7 +11,7 @@ import copy
 import inspect
 from typing import Any
 
-from .generalize import TARGETS, DEFAULT_TARGETS
+from .generalization import TARGETS, DEFAULT_TARGETS
 from .policy import FieldPolicy, Policy
 from .rules import MASKS
 

@@ -14,12 +14,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .detect import valid_date
+from .detectors import valid_date
 from .errors import PolicyError
-from .text import as_series, fold, number_text, to_arrow, to_series
+from .text import as_series, find_bytes, fold, layout, number_text, rows_of, split_bytes, to_arrow, to_series, without_spaces
 
 #: Township-level units (乡镇、街道、苏木): the finest place an address may keep.
-TOWNSHIP_PATTERN = r"(?s)^(.+?(?:街道|镇|乡|苏木))"
+TOWNSHIP_UNITS = ("街道", "镇", "乡", "苏木")
 #: (pattern, century, applies to ID text?): birth dates in 18- and 15-digit IDs, then written dates.
 _BIRTH_PATTERNS = (
     (r"^\d{6}(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})\d{3}[\dX]$", 0, True),
@@ -30,16 +30,27 @@ _BIRTH_PATTERNS = (
 _MONTH_PATTERN = r"^(?P<y>\d{4})(?:\D(?P<m1>\d{1,2})|(?P<m2>\d{2}))"
 
 
-def township_prefix(arr: pa.Array) -> pa.Array:
-    """Each address up to and including its first township-level unit; null where there is none."""
-    folded = fold(arr)
-    found = pc.match_substring_regex(folded, TOWNSHIP_PATTERN)
-    return pc.if_else(found, pc.replace_substring_regex(folded, TOWNSHIP_PATTERN + ".*$", r"\1"), None)
+def township_cut(arr: pa.Array) -> np.ndarray:
+    """Per address, the byte length of its prefix up to and including the first township-level unit that is not
+    its first character (镇江市… is a city); 0 where there is none."""
+    offsets, data = layout(arr)
+    cut = np.full(len(arr), np.iinfo(np.int32).max, dtype=np.int64)
+    for unit in TOWNSHIP_UNITS:  # four units, each searched over the whole buffer at once
+        start = find_bytes(data, unit, int(offsets[0]), int(offsets[-1]))
+        row = rows_of(arr, start)
+        inside = start > offsets[row]
+        row, end = row[inside], start[inside] + len(unit.encode())
+        first = np.ones(len(row), dtype=bool)
+        first[1:] = row[1:] != row[:-1]
+        cut[row[first]] = np.minimum(cut[row[first]], end[first] - offsets[row[first]])
+    return np.where(cut == np.iinfo(np.int32).max, 0, cut)
 
 
 def township(values: pd.Series) -> pd.Series:
     """Addresses generalized to their township or street (街道); NA where none is named."""
-    return to_series(township_prefix(to_arrow(values)), values)
+    arr = without_spaces(to_arrow(values))
+    cut = township_cut(arr)
+    return to_series(pc.if_else(pa.array(cut > 0), split_bytes(arr, cut, 0), None), values)
 
 
 def _integers(parts: pa.StructArray, name: str) -> np.ndarray:

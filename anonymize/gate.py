@@ -17,8 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .detect import EMAIL_PATTERN, PLATE_PATTERN, VALIDATORS
-from .text import NUMBER_SEPARATORS, fold, to_arrow
+from .detectors import EMAIL_PATTERN, PLATE_PATTERN, VALIDATORS
+from .text import NUMBER_SEPARATORS, digit_counts, fold, patch, rows_with, to_arrow
 
 #: Category labels for people.
 LABELS = {
@@ -33,6 +33,8 @@ LABELS = {
 NUMBER_CATEGORIES = ("id_card", "mobile", "phone", "bank_card")
 #: The fewest digits any of them has (a fixed line with a 3-digit area code).
 MIN_DIGITS = 10
+#: Full-width digits and X, folded to ASCII before counting.
+WIDE_DIGITS = "０１２３４５６７８９Ｘｘ"
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,14 @@ def _number_tokens(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
 
 
 def scan_column(values: pd.Series | pa.Array) -> dict[str, np.ndarray]:
-    """Positions of the cells holding each category of identifier (categories without hits are left out)."""
+    """Positions of the cells holding each category of identifier (categories without hits are left out).
+
+    Cheap numpy byte tests pick the cells worth a regex: 10+ digits, an `@`, an upper-case ASCII letter.
+    """
     arr = to_arrow(values)
+    arr = patch(arr, rows_with(arr, WIDE_DIGITS), fold)
     hits: dict[str, np.ndarray] = {}
-    numeric = pc.fill_null(pc.greater_equal(pc.count_substring_regex(arr, r"\p{Nd}"), MIN_DIGITS), False)
-    candidates = np.flatnonzero(numeric.to_numpy(zero_copy_only=False))
+    candidates = np.flatnonzero(digit_counts(arr) >= MIN_DIGITS)
     if len(candidates):
         tokens, parents = _number_tokens(fold(arr.take(pa.array(candidates))))
         long_enough = pc.greater_equal(pc.utf8_length(tokens), MIN_DIGITS)
@@ -80,8 +85,13 @@ def scan_column(values: pd.Series | pa.Array) -> dict[str, np.ndarray]:
             found = np.unique(candidates[parents[VALIDATORS[category](tokens)]])
             if len(found):
                 hits[category] = found
-    for category, pattern in (("email", EMAIL_PATTERN), ("plate", PLATE_PATTERN)):
-        found = np.flatnonzero(pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False))
+    for category, pattern, suspect in (
+        ("email", EMAIL_PATTERN, rows_with(arr, "@")),
+        ("plate", PLATE_PATTERN, rows_with(arr, byte=lambda data: (data >= ord("A")) & (data <= ord("Z")))),
+    ):
+        rows = np.flatnonzero(suspect)
+        matched = pc.match_substring_regex(arr.take(pa.array(rows)), pattern)
+        found = rows[pc.fill_null(matched, False).to_numpy(zero_copy_only=False)]
         if len(found):
             hits[category] = found
     return hits
