@@ -25,12 +25,14 @@ class Parsed:
     """One column read as its type: which cells are missing or badly typed, and their values.
 
     ``key`` is the canonical text of the typed value (equal values, equal keys) for unique,
-    primary-key and enum checks; ``order`` holds comparable values for minimum/maximum and is the
-    typed column handed to later stages. Both are null where the cell is missing or mistyped.
+    primary-key and enum checks (only canonical when the reader was made ``keyed``); ``order``
+    holds comparable values for minimum/maximum and is the typed column handed to later stages.
+    Both are null where the cell is missing or mistyped, i.e. where ``valid`` is false.
     """
 
     missing: pa.Array
     type_error: pa.Array
+    valid: pa.Array
     key: pa.Array
     order: pa.Array
 
@@ -137,8 +139,9 @@ def _normalized_number(text: pa.Array) -> pa.Array:
 class CellReader:
     """Reads one column of text cells as a schema field's type, vectorized."""
 
-    def __init__(self, field: Field, missing_values: list[str]) -> None:
+    def __init__(self, field: Field, missing_values: list[str], keyed: bool = True) -> None:
         self.field = field
+        self.keyed = keyed
         self.missing_values = pa.array(missing_values, pa.string())
         self._value_reader = field.create_value_reader()
         self._order_type = {
@@ -155,7 +158,7 @@ class CellReader:
         missing = pc.or_kleene(pc.is_null(raw), pc.is_in(raw, value_set=self.missing_values))
         missing = pc.fill_null(missing, True)
         present = pc.invert(missing)
-        fast_ok, key, order = self._fast(raw)
+        fast_ok, key, order = self._plain_cast(raw, present) or self._fast(raw)
         residue = pc.and_(present, pc.invert(fast_ok))
         if pc.any(residue).as_py():
             key, order, residue_ok = self._residue(raw, residue, key, order)
@@ -166,7 +169,18 @@ class CellReader:
         null = pa.nulls(len(raw), key.type)
         key = pc.if_else(valid, key, null)
         order = pc.if_else(valid, order, pa.nulls(len(raw), order.type))
-        return Parsed(missing=missing, type_error=type_error, key=key, order=order)
+        return Parsed(missing=missing, type_error=type_error, valid=valid, key=key, order=order)
+
+    def _plain_cast(self, raw: pa.Array, present: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array] | None:
+        """Numbers that need no key: when Arrow can cast every present cell, Python can read them too."""
+        if self.keyed or self.field.type not in ("integer", "number") or self._number_is_custom():
+            return None
+        target = self._order_type
+        try:
+            values = pc.cast(pc.if_else(present, pc.utf8_trim_whitespace(raw), None), target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        return present, raw, values
 
     def _fast(self, raw: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
         """(recognised, key, order) for the ordinary spellings of the field's type."""
@@ -183,7 +197,7 @@ class CellReader:
             text = pc.utf8_trim_whitespace(raw)
             ok = _match(text, r"^[+-]?([0-9]{1,15}(\.[0-9]{0,15})?|\.[0-9]{1,15})$")
             plain = pc.if_else(ok, pc.replace_substring_regex(text, r"^\+", ""), None)
-            return ok, _normalized_number(plain), pc.cast(plain, pa.float64())
+            return ok, _normalized_number(plain) if self.keyed else plain, pc.cast(plain, pa.float64())
         if kind == "date" and fmt == "default":
             ok = _match(raw, r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}$")
             stamp = pc.strptime(pc.if_else(ok, raw, None), format="%Y-%m-%d", unit="s", error_is_null=True)

@@ -249,7 +249,8 @@ def _empty_block(columns: list[str]) -> pa.Table:
 def _title_note(header_index: int) -> list[str]:
     if not header_index:
         return []
-    return [f"跳过了表头上方的 {header_index} 行标题或说明（第 1–{header_index} 行）。"]
+    rows = "第 1 行" if header_index == 1 else f"第 1–{header_index} 行"
+    return [f"跳过了表头上方的 {header_index} 行标题或说明（{rows}）。"]
 
 
 def _drop_trailer(blocks: Iterator[pa.Table], header: HeaderMatch, skipped: list[str]) -> Iterator[pa.Table]:

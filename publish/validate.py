@@ -98,7 +98,7 @@ def validate(
         stream = open_table(source, schema)
         path, header, header_row, skipped = stream.path, stream.header, stream.header_row, stream.skipped
         blocks = stream.blocks
-    checker = _Checker(schema, header)
+    checker = _Checker(schema, header, keep_typed=keep_frame)
     if any(e.type == "error" for e in header.errors):  # frictionless reads no row then
         blocks = iter(())
     kept: list[pa.Table] = []
@@ -139,12 +139,14 @@ class _Column:
 class _Checker:
     """Accumulates errors block by block; unique and primary-key keys are resolved at the end."""
 
-    def __init__(self, schema: dict[str, Any], header: HeaderMatch) -> None:
+    def __init__(self, schema: dict[str, Any], header: HeaderMatch, keep_typed: bool) -> None:
+        self.keep_typed = keep_typed
         default_missing = schema.get("missingValues", [""])
         self.columns: list[_Column] = []
         for name, spec, paired in zip(header.columns, header.fields, header.paired):
             fl = Field.from_descriptor(spec)
-            reader = CellReader(fl, spec.get("missingValues", default_missing))
+            keyed = bool({"unique", "enum"} & set(fl.constraints)) or name in primary_key(schema)
+            reader = CellReader(fl, spec.get("missingValues", default_missing), keyed)
             constraints = {k: v for k, v in fl.constraints.items() if k in fl.supported_constraints}
             column = _Column(name, spec, reader, constraints, paired, bool(fl.constraints.get("unique")))
             if "pattern" in constraints:
@@ -159,7 +161,7 @@ class _Checker:
         self.key_columns = [names.index(k) for k in key] if key and set(key) <= set(names) else []
         self.key_title = "".join(f"「{title(self.columns[i].spec)}」" for i in self.key_columns)
         self.unique_columns = [i for i, c in enumerate(self.columns) if c.unique]
-        self.keys: dict[int | str, list[tuple[np.ndarray, list[pa.Array]]]] = {}
+        self.keys: dict[int | str, list[tuple[np.ndarray, np.ndarray]]] = {}
 
     def field_of(self, problem: Problem) -> dict[str, Any] | None:
         for column in self.columns:
@@ -182,7 +184,8 @@ class _Checker:
             found += _problems(rows, p.type_error, "type-error", column, index, raw)
             for constraint, failed in self._constraints(column, p, raw):
                 found += _problems(rows, failed, "constraint-error", column, index, raw, constraint)
-            column.typed.append(p.order)
+            if self.keep_typed:
+                column.typed.append(p.order)
         width = len(self.columns)
         for extra in range(width, int(cells.max(initial=0))):
             found += [Problem(int(r), None, "extra-cell", extra + 1) for r in rows[cells > extra]]
@@ -192,7 +195,8 @@ class _Checker:
         self.problems += [p for p in found if p.row not in blank_rows]
         self.problems += [Problem(int(r), None, "blank-row", None) for r in rows[blank]]
         for index in self.unique_columns:
-            self._keep(index, rows, [parsed[index].key])
+            present = parsed[index].valid.to_numpy(zero_copy_only=False)
+            self._keep(index, rows[present], [parsed[index].key.filter(parsed[index].valid)])
         if self.key_columns:
             keys = [parsed[i].key for i in self.key_columns]
             all_missing = np.ones(len(rows), dtype=bool)
@@ -203,7 +207,7 @@ class _Checker:
 
     def _constraints(self, column: _Column, p: Parsed, raw: pa.Array) -> Iterator[tuple[str, pa.Array]]:
         """(constraint, failed mask) for each constraint frictionless would check on this column."""
-        valid = pc.is_valid(p.key)
+        valid = p.valid
         for name, value in column.constraints.items():
             if name == "required" and value:
                 yield name, p.missing
@@ -224,10 +228,8 @@ class _Checker:
                     yield name, pc.and_(valid, pc.invert(ok))
 
     def _keep(self, slot: int | str, rows: np.ndarray, keys: list[pa.Array]) -> None:
-        if slot != "key":
-            present = pc.is_valid(keys[0]).to_numpy(zero_copy_only=False)
-            rows, keys = rows[present], [keys[0].filter(pa.array(present))]
-        self.keys.setdefault(slot, []).append((rows, keys))
+        """Remember the rows' key hashes (8 bytes a row) for the duplicate search at the end."""
+        self.keys.setdefault(slot, []).append((rows, _row_hash(keys)))
 
     def finish(self) -> list[Problem]:
         """Resolve unique and primary-key duplicates over all blocks and sort every error by row."""
@@ -235,7 +237,7 @@ class _Checker:
             if not parts:
                 continue
             rows = np.concatenate([r for r, _ in parts])
-            codes = _codes([pa.concat_arrays([k[i] for _, k in parts]) for i in range(len(parts[0][1]))])
+            codes = np.concatenate([h for _, h in parts])
             order = np.argsort(codes, kind="stable")
             repeat = np.flatnonzero(codes[order][1:] == codes[order][:-1]) + 1
             for later, earlier in zip(rows[order][repeat], rows[order][repeat - 1]):
@@ -262,13 +264,53 @@ class _Checker:
         return pa.table(data).to_pandas(types_mapper=pd.ArrowDtype)
 
 
-def _codes(columns: list[pa.Array]) -> np.ndarray:
-    """One integer per row, equal exactly when the rows' keys are equal (nulls equal each other)."""
-    combined = np.zeros(len(columns[0]), dtype=np.int64)
-    for column in columns:
-        encoded = pc.dictionary_encode(column, null_encoding="encode")
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        combined = np.unique(combined * (len(encoded.dictionary) + 1) + codes, return_inverse=True)[1]
+_Q = 0x100000001B3  # odd, so invertible modulo 2**64
+_Q_INV = pow(_Q, -1, 2**64)
+_NULL_HASH = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer: spreads the polynomial hash over all 64 bits."""
+    h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
+
+
+_POWERS: dict[int, np.ndarray] = {}
+
+
+def _powers(base: int, count: int) -> np.ndarray:
+    """base**0 … base**(count-1) modulo 2**64 (cached, grown by doubling)."""
+    cached = _POWERS.get(base)
+    if cached is None or len(cached) < count:
+        powers = np.full(max(count, 2 * len(cached) if cached is not None else 1 << 16), base, dtype=np.uint64)
+        powers[:1] = 1
+        cached = _POWERS[base] = np.cumprod(powers, dtype=np.uint64)
+    return cached[:count]
+
+
+def _string_hash(array: pa.Array) -> np.ndarray:
+    """A 64-bit hash of each string, computed on the Arrow buffers (a null gets a fixed hash)."""
+    array = pc.cast(array, pa.string())
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array) + 1, offset=array.offset * 4)
+    first, last = int(offsets[0]), int(offsets[-1])
+    data = array.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8)[first:last].astype(np.uint64) if data else np.zeros(0, np.uint64)
+    with np.errstate(over="ignore"):
+        sums = np.concatenate([[np.uint64(0)], np.cumsum(raw * _powers(_Q, len(raw)), dtype=np.uint64)])
+        start, end = offsets[:-1] - first, offsets[1:] - first
+        hashes = (sums[end] - sums[start]) * _powers(_Q_INV, len(raw) + 1)[start]
+        hashes = _mix(hashes + (end - start).astype(np.uint64))
+    hashes[pc.is_null(array).to_numpy(zero_copy_only=False)] = _NULL_HASH
+    return hashes
+
+
+def _row_hash(keys: list[pa.Array]) -> np.ndarray:
+    """One 64-bit hash per row over several key columns (collisions are negligible at 2**-64)."""
+    combined = np.zeros(len(keys[0]), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for key in keys:
+            combined = _mix(combined * np.uint64(_Q) + _string_hash(key))
     return combined
 
 

@@ -112,7 +112,8 @@ def _constraint(problem: Problem, field: dict[str, Any]) -> str:
         limit = "至少" if name == "minLength" else "最多"
         return f"{col}应{limit}有 {value} 个字符，现有 {length} 个。"
     if name == "pattern":
-        rule = _PII_PATTERNS.get(field.get("pii", "")) or f"符合格式 {value}"
+        described = (field.get("description") or "").rstrip("。")
+        rule = _PII_PATTERNS.get(field.get("pii", "")) or (f"：{described}" if described else f"符合格式 {value}")
         example = f"，例如 {field['example']}" if field.get("example") and not field.get("pii") else ""
         return f"{col}格式不正确，应为{rule}{example}{shown}。"
     return f"{col}不符合约束 {name}。"
