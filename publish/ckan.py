@@ -17,7 +17,7 @@ import ckanapi
 import requests
 import urllib3
 
-from publish.config import Secret
+from publish.config import Secret, Settings
 from publish.errors import PortalError
 
 # Actions that can be repeated without changing the outcome: reads, and writes that set a state by id.
@@ -181,6 +181,15 @@ class Portal:
             except PortalDenied:
                 raise PortalDenied("CKAN 不认可这个 API 令牌：令牌无效、已过期或已被撤销。") from None
         return status
+
+
+def connect(settings: Settings, *, token_required: bool = True) -> Portal:
+    """A checked Portal for the configured CKAN: transport allowed, reachable, token accepted."""
+    settings.check_transport()
+    token = settings.require_token() if token_required else settings.ckan_token
+    portal = Portal(settings.ckan_url, token, timeout=settings.timeout, retries=3)
+    portal.check()
+    return portal
 
 
 def _describe(errors: dict[str, Any]) -> str:

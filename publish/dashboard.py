@@ -187,10 +187,12 @@ def _bar_chart(
     totals = [sum(values[i] for _, _, values in series) for i in range(count)]
     labels = end_labels or [f"{total:g}" for total in totals]
     scale_max = max(totals, default=0) or 1
-    legend_h, label_w = 28, 130
+    legend_h = 28
+    # Category labels are about 12px per CJK character: leave room for the longest unit name.
+    label_w = max(130, 12 * max((len(c) for c in categories), default=0) + 12)
     if horizontal:
         band = 30
-        width, height = 640, legend_h + band * count + 10
+        width, height = 510 + label_w, legend_h + band * count + 10
         length = width - label_w - 50
     else:
         band = max(36, min(80, 560 // max(count, 1)))

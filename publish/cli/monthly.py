@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from publish.catalog import Dataset, load_catalog
-from publish.ckan import Portal
+from publish.ckan import connect
 from publish.cli import main
 from publish.config import Settings, load_settings
 from publish.ledger import Ledger
@@ -46,9 +46,7 @@ def monthly(period: str | None, datasets: tuple[str, ...], dry_run: bool, ckan_u
     catalog = load_catalog(settings.catalog_root)
     portal = None
     if not dry_run:
-        settings.check_transport()
-        portal = Portal(settings.ckan_url, settings.require_token(), timeout=settings.timeout, retries=3)
-        portal.check()
+        portal = connect(settings)
     selected = list(datasets) or [d.name for d in catalog.monthly()]
     with _ledger(settings) as ledger, _progress(len(selected)) as progress:
         job = MonthlyJob(catalog, settings.inbox, settings.dist, ledger, portal, progress=progress)

@@ -12,11 +12,14 @@ from typing import Any
 import click
 
 from publish import requests as lib
+from publish.catalog import load_catalog
+from publish.ckan import connect
 from publish.cli import main
 from publish.dashboard import PortalFigures, render_dashboard
 from publish.config import Settings, load_settings
 from publish.errors import InputError
 from publish.ledger import Ledger
+from publish.status import read_status
 from publish.workdays import Deadline, default_calendar
 
 _WEEKDAYS = "一二三四五六日"
@@ -176,15 +179,21 @@ def report_command(
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="输出的 HTML 文件。")
 @click.option("--portal", type=click.Path(dir_okay=False),
               help="门户统计 JSON：year、opened，可选 target、units（每项 unit、on_time、late、missing）。")
+@click.option("--from-portal", is_flag=True, help="直接从 CKAN 门户读取开放目标进度与各指标时效。")
 @_period_options
 @settings_options
 @workdays_option
 def dashboard_command(
-    out: str, portal: str | None, year: int | None, month: int | None, today: str | None, settings: Settings,
-    workdays_file: str | None,
+    out: str, portal: str | None, from_portal: bool, year: int | None, month: int | None, today: str | None,
+    settings: Settings, workdays_file: str | None,
 ) -> None:
     """生成可离线打开的工作看板（单个 HTML 文件，不引用任何外部资源）。"""
     figures = _portal_figures(Path(portal), settings.datasets_per_year) if portal else None
+    if from_portal:
+        day = lib.parse_timestamp(today).date() if today else date.today()
+        status = read_status(connect(settings, token_required=False), load_catalog(settings.catalog_root),
+                             year or day.year, day, settings.datasets_per_year)
+        figures = status.figures()
     report = _report(settings, workdays_file, today, year, month)
     try:
         Path(out).write_text(render_dashboard(report, figures, datetime.now()), encoding="utf-8")

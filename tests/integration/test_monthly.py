@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import subprocess
+from datetime import date
 from pathlib import Path
 from typing import Iterator
 
@@ -22,6 +23,8 @@ from publish.ckan import Portal
 from publish.ledger import Ledger
 from publish.monthly import FAILED, MISSING, PUBLISHED, UNCHANGED, MonthlyJob
 from publish.read import read_table
+from publish.status import MISSING as STATUS_MISSING
+from publish.status import NOT_APPLICABLE, ON_TIME, read_status
 from publish.synth import generate_inbox
 
 pytestmark = pytest.mark.integration
@@ -230,3 +233,21 @@ def test_portal_stopped_mid_run_then_rerun_completes_without_duplicates(
         assert len(package["resources"]) == 1 and package["private"] is False
     ledger = Ledger(tmp_path / "ledger.sqlite3")
     assert [p.outcome for p in ledger.history(100, names[2])] == [PUBLISHED, FAILED]
+
+
+def test_status_reads_targets_and_timeliness_from_the_portal(
+    catalog: Catalog, inbox: Path, tmp_path: Path, portal_env: dict, ckan_token, portal: Portal, unique: str
+) -> None:
+    names = _names(catalog, unique, ["urban-rural-dibao", "air-quality"])
+    _job(catalog, inbox, tmp_path, portal_env, ckan_token).run(PERIOD, names)
+    today = date.today()
+    report = read_status(portal, catalog, today.year, date(2026, 12, 5), target=15)
+    opened = {p["name"] for p in report.opened}
+    assert set(names) <= opened
+    states = {t.dataset.name: t for t in report.timeliness}
+    for name in names:
+        assert (states[name].state, states[name].period) == (ON_TIME, PERIOD)
+    assert states[f"pension-insurance-{unique}"].state == STATUS_MISSING
+    assert states[f"policy-interpretations-{unique}"].state == NOT_APPLICABLE
+    figures = report.figures()
+    assert figures.opened == len(report.opened) and figures.target == 15
