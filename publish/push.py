@@ -83,9 +83,9 @@ def package_metadata(dataset: Dataset) -> dict[str, Any]:
 
 
 def resource_name(dataset: Dataset, period: str) -> str:
-    """A resource's Chinese name, e.g. `城乡低保 2026年10月`."""
-    year, month = period.split("-")
-    return f"{dataset.title} {year}年{int(month)}月"
+    """A resource's Chinese name: `城乡低保 2026年10月` for a month, `… 2026年` for a year."""
+    year, _, month = period.partition("-")
+    return f"{dataset.title} {year}年{int(month)}月" if month else f"{dataset.title} {year}年"
 
 
 def file_name(dataset: Dataset, period: str) -> str:

@@ -20,6 +20,7 @@ from publish.config import Settings, load_settings
 from publish.errors import InputError
 from publish.ledger import Ledger
 from publish.status import read_status
+from publish.transparency import publish_request_statistics
 from publish.workdays import Deadline, default_calendar
 
 _WEEKDAYS = "一二三四五六日"
@@ -173,6 +174,21 @@ def report_command(
     if stats_out:
         lib.write_statistics(report.monthly, Path(stats_out))
         click.echo(f"按月汇总统计已写入 {stats_out}")
+
+
+@requests_group.command("publish")
+@click.option("--year", type=int, help="发布哪一年的统计（默认今年）。")
+@click.option("--today", help="按此日期计算逾期（默认今天），如 2026-11-20。")
+@settings_options
+@workdays_option
+def publish_command(year: int | None, today: str | None, settings: Settings, workdays_file: str | None) -> None:
+    """把按月办理统计（只含汇总数字）作为开放数据集发布到 CKAN。"""
+    day = lib.parse_timestamp(today).date() if today else date.today()
+    year = year or day.year
+    report = _report(settings, workdays_file, today, year, None)
+    result = publish_request_statistics(connect(settings), report.monthly, year, settings.dist)
+    state = "已发布" if result.outcome == "published" else "无变化"
+    click.echo(f"{state}：{year} 年开放数据申请办理统计（{len(report.monthly)} 个月）{result.url}")
 
 
 @main.command("dashboard")
