@@ -2,6 +2,8 @@
 
 It forwards bytes unchanged and, on demand, misbehaves the way a flaky network does:
 
+- `refuse()` … `listen()`: while refused, nothing listens on the port and connecting fails at once
+  (ECONNREFUSED: the request provably never left the client);
 - `reset_connections(n)`: the next n accepted connections are reset before a byte is read (the client sees
   "connection reset", as from a portal that refuses it);
 - `fail(path, Fault.reset())`: a request is reset before it is forwarded (the server never sees it);
@@ -13,7 +15,7 @@ It forwards bytes unchanged and, on demand, misbehaves the way a flaky network d
 
 Rules pick the nth request (and the `times` after it) whose path is an action path such as
 `/api/3/action/resource_create` (`/api/action/…` is the same action). `stats` counts connections, requests per
-path and every fault done. Everything is bounded in time: each connection has a deadline and the proxy stops
+path, file uploads (multipart bodies) and every fault done. Everything is bounded in time: each connection has a deadline and the proxy stops
 by itself after `lifetime` seconds. It listens and connects on loopback only.
 """
 
@@ -117,6 +119,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._stopped: asyncio.Event | None = None
+        self._server: asyncio.Server | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="faultproxy", daemon=True)
 
@@ -135,6 +138,14 @@ class FaultProxy:
         """Apply `fault` to the nth matching request (and `times - 1` more); path None matches every request."""
         with self._lock:
             self._rules.append(_Rule(normalize_path(path) if path else None, fault, nth, times))
+
+    def refuse(self) -> None:
+        """Stop listening: new connections are refused until `listen()` (open ones carry on)."""
+        asyncio.run_coroutine_threadsafe(self._close_listener(), self._loop).result(10)
+
+    def listen(self) -> None:
+        """Listen again on the same port after `refuse()`."""
+        asyncio.run_coroutine_threadsafe(self._open_listener(), self._loop).result(10)
 
     def clear(self) -> None:
         """Forget every rule and pending reset: from now on forward faithfully."""
@@ -173,18 +184,27 @@ class FaultProxy:
 
     async def _serve(self) -> None:
         self._stopped = asyncio.Event()
-        server = await asyncio.start_server(self._handle, "127.0.0.1", 0, limit=_HEAD_LIMIT)
-        self.port = server.sockets[0].getsockname()[1]
+        await self._open_listener()
         self._ready.set()
-        async with server:
-            try:
-                await asyncio.wait_for(self._stopped.wait(), self.lifetime)
-            except TimeoutError:
-                self.stats["lifetime_expired"] += 1
+        try:
+            await asyncio.wait_for(self._stopped.wait(), self.lifetime)
+        except TimeoutError:
+            self.stats["lifetime_expired"] += 1
+        await self._close_listener()
         tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _open_listener(self) -> None:
+        if self._server is None:
+            self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port, limit=_HEAD_LIMIT)
+            self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _close_listener(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
 
     def _count(self, key: str) -> None:
         with self._lock:
@@ -197,11 +217,13 @@ class FaultProxy:
                 return True
             return False
 
-    def _fault_for(self, path: str) -> Fault | None:
+    def _fault_for(self, head: _Head) -> Fault | None:
+        """Count the request and pick the fault of the first rule that fires for it."""
         with self._lock:
             self.stats["requests"] += 1
-            self.stats[f"request {normalize_path(path)}"] += 1
-            faults = [f for f in (rule.take(path) for rule in self._rules) if f is not None]
+            self.stats[f"request {normalize_path(head.path)}"] += 1
+            self.stats["uploads"] += head.multipart
+            faults = [f for f in (rule.take(head.path) for rule in self._rules) if f is not None]
             if faults:
                 self.stats[f"fault {faults[0].kind}"] += 1
             return faults[0] if faults else None
@@ -265,24 +287,24 @@ class FaultProxy:
                 if upstream.can_write_eof():
                     upstream.write_eof()
                 return
-            path, length, chunked = _parse_head(head)
-            fault = self._fault_for(path) or Fault("")
+            parsed = _parse_head(head)
+            fault = self._fault_for(parsed) or Fault("")
             kind = fault.kind
             if kind == "reset":
                 raise _Abort
             state.delay = fault.seconds
             state.drop = kind == "drop_response"
             upstream.write(head)
-            if chunked:  # not sent by requests for our calls: pass the rest through untouched
+            if parsed.chunked:  # not sent by requests for our calls: pass the rest through untouched
                 while data := await reader.read(_CHUNK):
                     upstream.write(data)
                     await upstream.drain()
                 return
             if kind == "cut":
-                keep = length // 2 if fault.body_bytes is None else min(fault.body_bytes, length)
+                keep = parsed.length // 2 if fault.body_bytes is None else min(fault.body_bytes, parsed.length)
                 await _copy(reader, upstream, keep)
                 raise _Abort
-            await _copy(reader, upstream, length)
+            await _copy(reader, upstream, parsed.length)
 
 
 async def _pump_responses(reader: asyncio.StreamReader, client: asyncio.StreamWriter, state: _Connection) -> None:
@@ -308,15 +330,28 @@ async def _copy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, leng
         length -= len(data)
 
 
-def _parse_head(head: bytes) -> tuple[str, int, bool]:
-    """(path, Content-Length, chunked) of an HTTP request head."""
+@dataclass(frozen=True)
+class _Head:
+    """What the proxy needs from an HTTP request head."""
+
+    path: str
+    length: int
+    chunked: bool
+    multipart: bool
+
+
+def _parse_head(head: bytes) -> _Head:
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ")
     if len(parts) != 3:
         raise ValueError("not an HTTP request line")
     headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
-    chunked = "chunked" in headers.get("transfer-encoding", "").lower()
-    return parts[1], int(headers.get("content-length", "0") or 0), chunked
+    return _Head(
+        path=parts[1],
+        length=int(headers.get("content-length", "0") or 0),
+        chunked="chunked" in headers.get("transfer-encoding", "").lower(),
+        multipart=headers.get("content-type", "").lower().startswith("multipart/form-data"),
+    )
 
 
 def _reset(writer: asyncio.StreamWriter) -> None:

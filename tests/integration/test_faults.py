@@ -71,6 +71,20 @@ def test_a_read_is_retried_after_a_dropped_connection(
     assert sum(n for key, n in proxy.stats.items() if key.startswith("fault ")) == 1
 
 
+def test_a_write_is_retried_when_the_connection_was_refused(
+    proxy: FaultProxy, portal: Portal, ckan_token: Secret, organization: dict, unique: str
+) -> None:
+    proxy.refuse()
+    # The backoff pause is where the portal comes back: the retry finds it listening.
+    through = Portal(proxy.url, ckan_token, timeout=TIMEOUT, retries=2, backoff=0, sleep=lambda _: proxy.listen())
+    created = through.call("package_create", {
+        "name": f"fault-refused-{unique}", "title": "连接被拒后重试", "owner_org": organization["id"], "private": True,
+    })
+    assert through.calls["package_create"] == 2, "refused means never sent: safe to send again"
+    assert proxy.requests("/api/3/action/package_create") == 1
+    assert portal.call("package_show", {"id": created["id"]})["name"] == f"fault-refused-{unique}"
+
+
 @pytest.mark.parametrize("action, data, with_token, error", [
     ("package_show", {"id": "no-such-dataset-{unique}"}, True, PortalNotFound),
     ("package_create", {"name": "anonymous-{unique}", "title": "匿名创建"}, False, PortalDenied),
