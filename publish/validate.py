@@ -141,6 +141,7 @@ class _Checker:
 
     def __init__(self, schema: dict[str, Any], header: HeaderMatch, keep_typed: bool) -> None:
         self.keep_typed = keep_typed
+        self.specs = {f["name"]: f for f in schema.get("fields", [])} | dict(zip(header.columns, header.fields))
         default_missing = schema.get("missingValues", [""])
         self.columns: list[_Column] = []
         for name, spec, paired in zip(header.columns, header.fields, header.paired):
@@ -164,10 +165,8 @@ class _Checker:
         self.keys: dict[int | str, list[tuple[np.ndarray, np.ndarray]]] = {}
 
     def field_of(self, problem: Problem) -> dict[str, Any] | None:
-        for column in self.columns:
-            if column.name == problem.field_name:
-                return column.spec
-        return None
+        """The field an error is about: a header column's, or a schema field missing from the header."""
+        return self.specs.get(problem.field_name or "")
 
     def check(self, block: pa.Table) -> None:
         """Find every cell and row error of one block, and keep its unique/primary-key values."""
