@@ -17,6 +17,7 @@ complete, so the public never sees a half-made dataset.
 
 from __future__ import annotations
 
+import calendar
 import json
 import time
 from dataclasses import dataclass, field
@@ -57,11 +58,23 @@ def organization_payload(dataset: Dataset) -> dict[str, Any]:
     return {"name": dataset.unit.slug, "title": dataset.unit.title, "description": dataset.unit.description}
 
 
-def package_metadata(dataset: Dataset) -> dict[str, Any]:
+def temporal_coverage(periods: list[str]) -> dict[str, str]:
+    """DCAT temporal coverage of the published periods (YYYY-MM or YYYY): first day to last day."""
+    if not periods:
+        return {}
+    first, last = min(periods), max(periods)
+    start = f"{first}-01" if "-" in first else f"{first}-01-01"
+    year, _, month = last.partition("-")
+    end_day = calendar.monthrange(int(year), int(month))[1] if month else 31
+    end = f"{last}-{end_day:02d}" if month else f"{year}-12-31"
+    return {"temporal_start": start, "temporal_end": end}
+
+
+def package_metadata(dataset: Dataset, periods: list[str] | None = None) -> dict[str, Any]:
     """Dataset-level metadata: Chinese title and notes, tags, license and DCAT-style extras.
 
     Extras use the keys ckanext-dcat reads from a plain CKAN dataset (frequency, theme, publisher_name,
-    language …) so a DCAT endpoint can be added to the portal without touching published datasets.
+    temporal_start/temporal_end, language …) so a DCAT endpoint can be added without touching datasets.
     """
     return {
         "name": dataset.name,
@@ -78,6 +91,7 @@ def package_metadata(dataset: Dataset) -> dict[str, Any]:
             "publication_rule": dataset.rule.label,
             "open_access": dataset.open_access,
             "language": "zh",
+            **temporal_coverage(periods or []),
         },
     }
 
@@ -109,9 +123,10 @@ class Pusher:
         package = self._current_package(dataset.name)
         if package is None or package.get("state") == "deleted":
             org_id = self._ensure_organization(dataset, actions)
-            package = self._create_or_restore(dataset, org_id, package, actions)
+            package = self._create_or_restore(dataset, org_id, package, staged.period, actions)
         else:
-            package = self._patch_metadata(dataset, package, actions)
+            periods = [r["period"] for r in package.get("resources", []) if r.get("period")]
+            package = self._patch_metadata(dataset, package, sorted({*periods, staged.period}), actions)
         timings["package"] = self._clock() - started
 
         resource = _resource_for_period(package, staged.period)
@@ -168,9 +183,9 @@ class Pusher:
         return org["id"]
 
     def _create_or_restore(
-        self, dataset: Dataset, org_id: str, deleted: dict[str, Any] | None, actions: list[str]
+        self, dataset: Dataset, org_id: str, deleted: dict[str, Any] | None, period: str, actions: list[str]
     ) -> dict[str, Any]:
-        metadata = package_metadata(dataset)
+        metadata = package_metadata(dataset, [period])
         extras = [{"key": k, "value": v} for k, v in metadata.pop("extras").items()]
         if deleted is not None:
             actions.append("package_restore")
@@ -190,9 +205,11 @@ class Pusher:
                 raise
             return package
 
-    def _patch_metadata(self, dataset: Dataset, package: dict[str, Any], actions: list[str]) -> dict[str, Any]:
+    def _patch_metadata(
+        self, dataset: Dataset, package: dict[str, Any], periods: list[str], actions: list[str]
+    ) -> dict[str, Any]:
         """Send a package_patch only for the metadata fields that differ, extras merged with the portal's."""
-        wanted = package_metadata(dataset)
+        wanted = package_metadata(dataset, periods)
         extras = wanted.pop("extras")
         changes: dict[str, Any] = {}
         for key in ("title", "notes", "license_id"):

@@ -251,3 +251,19 @@ def test_status_reads_targets_and_timeliness_from_the_portal(
     assert states[f"policy-interpretations-{unique}"].state == NOT_APPLICABLE
     figures = report.figures()
     assert figures.opened == len(report.opened) and figures.target == 15
+
+
+def test_periods_are_resources_of_one_dataset_newest_first(
+    catalog: Catalog, tmp_path: Path, portal_env: dict, ckan_token, portal: Portal, unique: str
+) -> None:
+    name = f"air-quality-{unique}"
+    inbox = tmp_path / "inbox"
+    for period in ("2026-09", "2026-10", "2026-08"):
+        generate_inbox(inbox, period, datasets=["air-quality"])
+        report = _job(catalog, inbox, tmp_path, portal_env, ckan_token).run(period, [name])
+        assert report.outcomes[0].outcome == PUBLISHED, report.outcomes[0].message
+    package = portal.call("package_show", {"id": name})
+    assert [r["period"] for r in package["resources"]] == ["2026-10", "2026-09", "2026-08"]
+    extras = {e["key"]: e["value"] for e in package["extras"]}
+    assert (extras["temporal_start"], extras["temporal_end"]) == ("2026-08-01", "2026-10-31")
+    assert len({r["url"] for r in package["resources"]}) == 3

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from publish.catalog import load_catalog
-from publish.push import _merge_extras, datastore_fields, file_name, package_metadata, resource_name
+from publish.push import (
+    _merge_extras, datastore_fields, file_name, package_metadata, resource_name, temporal_coverage,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DIBAO = load_catalog(ROOT).get("urban-rural-dibao")
@@ -44,3 +46,12 @@ def test_extras_merge_keeps_the_portals_other_extras() -> None:
     current = [{"key": "frequency", "value": "old"}, {"key": "contact", "value": "staff"}]
     merged = _merge_extras(current, [{"key": "frequency", "value": "new"}])
     assert {e["key"]: e["value"] for e in merged} == {"frequency": "new", "contact": "staff"}
+
+
+def test_temporal_coverage_spans_the_published_periods() -> None:
+    assert temporal_coverage(["2026-10", "2026-02", "2025-12"]) == {
+        "temporal_start": "2025-12-01", "temporal_end": "2026-10-31"}
+    assert temporal_coverage(["2024-02"])["temporal_end"] == "2024-02-29"
+    assert temporal_coverage(["2026"]) == {"temporal_start": "2026-01-01", "temporal_end": "2026-12-31"}
+    assert temporal_coverage([]) == {}
+    assert package_metadata(DIBAO, ["2026-10"])["extras"]["temporal_end"] == "2026-10-31"
