@@ -81,8 +81,11 @@ def scan_column(values: pd.Series | pa.Array) -> dict[str, np.ndarray]:
         tokens, parents = _number_tokens(fold(arr.take(pa.array(candidates))))
         long_enough = pc.greater_equal(pc.utf8_length(tokens), MIN_DIGITS)
         tokens, parents = tokens.filter(long_enough), parents[long_enough.to_numpy(zero_copy_only=False)]
-        for category in NUMBER_CATEGORIES:
-            found = np.unique(candidates[parents[VALIDATORS[category](tokens)]])
+        claimed = np.zeros(len(tokens), dtype=bool)
+        for category in NUMBER_CATEGORIES:  # a token is one thing: an ID that happens to pass Luhn is an ID
+            valid = VALIDATORS[category](tokens) & ~claimed
+            claimed |= valid
+            found = np.unique(candidates[parents[valid]])
             if len(found):
                 hits[category] = found
     for category, pattern, suspect in (
