@@ -62,8 +62,12 @@ def protect(dataset: Dataset, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[s
     Raises LeakBlocked when any output cell still looks like personal data.
     """
     assert dataset.schema is not None
-    policy = anonymize.Policy.from_mapping(dataset.privacy, dataset.schema["fields"])
-    public, audit = anonymize.apply(frame, policy)
+    try:
+        policy = anonymize.Policy.from_mapping(dataset.privacy, dataset.schema["fields"])
+        public, audit = anonymize.apply(frame, policy)
+    except anonymize.AnonymizeError as exc:
+        problems = "；".join(getattr(exc, "problems", []))
+        raise GongkaiError(f"{exc.message}{'：' + problems if problems else ''}") from None
     findings = anonymize.scan(public, allow=list(dataset.allow_public))
     if findings:
         described = [f.to_dict() if hasattr(f, "to_dict") else dict(f) for f in findings]

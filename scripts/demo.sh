@@ -11,9 +11,10 @@ set -a
 # shellcheck source=/dev/null
 . "$HOME_DIR/portal.env"
 set +a
-# A pseudonym key for the demo only, kept beside the local portal's token with owner-only permissions.
-KEY_FILE=$HOME_DIR/demo-pseudonym.key
+# A pseudonym key for the demo only: owner-only, and outside the repository (anonymize refuses keys inside one).
+KEY_FILE=${GONGKAI_DEMO_KEY_FILE:-${XDG_CONFIG_HOME:-$HOME/.config}/gongkai/demo-pseudonym.key}
 if [ ! -s "$KEY_FILE" ]; then
+  mkdir -p "$(dirname "$KEY_FILE")"
   (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(48))' >"$KEY_FILE")
 fi
 export GONGKAI_PSEUDONYM_KEY_FILE=$KEY_FILE

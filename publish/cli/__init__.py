@@ -2,7 +2,7 @@
 
 Each command group lives in its own module under `publish/cli/` and is registered in `commands.py`.
 Commands parse arguments, call library functions and print; they hold no logic of their own.
-Any `GongkaiError` a command raises is printed as its Chinese message (no traceback) with exit status 1.
+Any `GongkaiError` (or the anonymize library's `AnonymizeError`) a command raises is printed as its Chinese message (no traceback) with exit status 1.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from anonymize import AnonymizeError
 from publish import __version__
 from publish.errors import GongkaiError
 
@@ -21,7 +22,7 @@ class FriendlyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except GongkaiError as exc:
+        except (GongkaiError, AnonymizeError) as exc:
             click.echo(f"错误：{exc.message}", err=True)
             for problem in getattr(exc, "problems", []):
                 click.echo(f"  - {problem}", err=True)
