@@ -68,14 +68,17 @@ class Workspace:
         path.chmod(0o600)
         return path
 
-    def publish(self, *args: str, config: Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-        """Run the `publish` CLI in a child process with this workspace's config and a test pseudonym key."""
+    def command(self, *args: str, config: Path) -> tuple[list[str], dict[str, str]]:
+        """Argv and environment of a `publish` CLI run on this workspace: its config, a test pseudonym key,
+        no other GONGKAI_* variable of the caller's. Run it with cwd=`root`."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("GONGKAI_")}
         env["GONGKAI_PSEUDONYM_KEY"] = TEST_PSEUDONYM_KEY
-        return subprocess.run(
-            [sys.executable, "-m", "publish", *args, "--config", str(config)],
-            cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout,
-        )
+        return [sys.executable, "-m", "publish", *args, "--config", str(config)], env
+
+    def publish(self, *args: str, config: Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+        """Run the `publish` CLI in a child process (see `command`)."""
+        argv, env = self.command(*args, config=config)
+        return subprocess.run(argv, cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout)
 
     def monthly_args(self, period: str = SAMPLE_PERIOD) -> list[str]:
         """`publish monthly` over exactly this workspace's datasets, in catalog order."""

@@ -31,6 +31,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 RESOURCE_CREATE = "/api/3/action/resource_create"
 # A client timeout and a delay well past it: the answer surely comes too late, whatever the machine's load.
 TIMEOUT, LATE = 4.0, 12.0
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 @pytest.fixture
@@ -229,14 +230,24 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "--lazy", str(mount_point)], check=True)
 
 
-def test_a_full_disk_while_staging_leaves_no_half_package(workspace: Workspace, small_disk: Path) -> None:
-    dist = small_disk / "dist"
-    filler = small_disk / "filler"
-    _fill(filler, leave=12 * 1024)
+def test_a_full_disk_while_staging_leaves_no_half_package(
+    workspace: Workspace, small_disk: Path, tmp_path: Path
+) -> None:
+    # Stage once on the ordinary disk to learn the sizes, then leave room for the lock file, the first package
+    # and only the second package's data.csv: the disk fills up in the middle of the second package.
+    first, second = workspace.names[:2]
+    with workspace.ledger() as ledger:
+        probe_job = MonthlyJob(workspace.catalog, workspace.inbox, tmp_path / "probe", ledger, None)
+        probe_job.run(SAMPLE_PERIOD, [first, second])
+    probe = tmp_path / "probe" / SAMPLE_PERIOD
+    room = PAGE + sum(_pages(p) for p in (probe / first).iterdir()) + _pages(probe / second / "data.csv")
+    dist, filler = small_disk / "dist", small_disk / "filler"
+    _fill(filler, leave=room)
     with workspace.ledger() as ledger:
         full = MonthlyJob(workspace.catalog, workspace.inbox, dist, ledger, None).run(SAMPLE_PERIOD)
+    outcomes = [o.outcome for o in full.outcomes]
+    assert outcomes[:2] == [STAGED, FAILED] and FAILED in outcomes
     failed = [o for o in full.outcomes if o.outcome == FAILED]
-    assert failed, "the disk was full enough to stop at least one package"
     assert all(o.message.startswith("磁盘空间不足") for o in failed), [o.message for o in failed]
     _assert_only_whole_packages(dist / SAMPLE_PERIOD, {o.dataset.name for o in full.outcomes if o.outcome == STAGED})
 
@@ -247,10 +258,16 @@ def test_a_full_disk_while_staging_leaves_no_half_package(workspace: Workspace, 
     _assert_only_whole_packages(dist / SAMPLE_PERIOD, set(workspace.names))
 
 
+def _pages(path: Path) -> int:
+    """Bytes a file takes on tmpfs: whole pages."""
+    return -(-path.stat().st_size // PAGE) * PAGE
+
+
 def _fill(path: Path, leave: int) -> None:
-    """Write a file that leaves about `leave` bytes free on its filesystem."""
+    """Write a file that leaves exactly `leave` bytes free on its filesystem."""
     stats = os.statvfs(path.parent)
-    path.write_bytes(b"\0" * max(stats.f_bavail * stats.f_frsize - leave, 0))
+    path.write_bytes(b"\0" * (stats.f_bavail * stats.f_frsize - leave))
+    assert os.statvfs(path.parent).f_bavail * stats.f_frsize == leave
 
 
 def _assert_only_whole_packages(period_dir: Path, expected: set[str]) -> None:
