@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
 from publish.ckan import Portal, PortalError
 from publish.config import Secret, read_secret_file
+
+if TYPE_CHECKING:
+    from tests.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,3 +81,14 @@ def organization(portal: Portal, unique: str) -> Iterator[dict]:
                                                    "include_private": True})["results"]:
         portal.call("dataset_purge", {"id": package["id"]})
     portal.call("organization_purge", {"id": org["id"]})
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, unique: str, portal: Portal, monkeypatch: pytest.MonkeyPatch) -> Iterator["Workspace"]:
+    """A suffixed copy of the sample datasets with a synthetic inbox; purged from the portal afterwards."""
+    from tests.workspace import TEST_PSEUDONYM_KEY, create_workspace, purge
+
+    monkeypatch.setenv("GONGKAI_PSEUDONYM_KEY", TEST_PSEUDONYM_KEY)
+    created = create_workspace(tmp_path / "workspace", unique)
+    yield created
+    purge(portal, created)
