@@ -15,8 +15,8 @@ It forwards bytes unchanged and, on demand, misbehaves the way a flaky network d
 
 Rules pick the nth request (and the `times` after it) whose path is an action path such as
 `/api/3/action/resource_create` (`/api/action/…` is the same action). `stats` counts connections, requests per
-path, file uploads (multipart bodies) and every fault done. Everything is bounded in time: each connection has a deadline and the proxy stops
-by itself after `lifetime` seconds. It listens and connects on loopback only.
+path, file uploads (multipart bodies) and every fault done. Everything is bounded in time: each connection has
+a deadline and the proxy stops by itself after `lifetime` seconds. It listens and connects on loopback only.
 """
 
 from __future__ import annotations
@@ -162,6 +162,11 @@ class FaultProxy:
         if not self._ready.wait(10) or not self.port:
             raise RuntimeError("the fault proxy did not start")
         return self
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the proxy to stop; True when it has."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     def stop(self) -> None:
         if self._thread.is_alive() and self._stopped is not None:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import socket
 import subprocess
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.integration
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 RESOURCE_CREATE = "/api/3/action/resource_create"
 # A client timeout and a delay well past it: the answer surely comes too late, whatever the machine's load.
-TIMEOUT, LATE = 4.0, 12.0
+TIMEOUT, LATE = 8.0, 30.0
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -53,6 +54,19 @@ def workspace(tmp_path: Path, unique: str, portal: Portal, monkeypatch: pytest.M
 
 def _through(proxy: FaultProxy, token: Secret | None, retries: int = 2) -> Portal:
     return Portal(proxy.url, token, timeout=TIMEOUT, retries=retries, backoff=0.05)
+
+
+# --- the proxy's own bounds ------------------------------------------------------------------------------
+
+def test_the_proxy_stops_by_itself_and_closes_idle_connections(portal_env: dict[str, str]) -> None:
+    target = urlsplit(portal_env["GONGKAI_CKAN_URL"])
+    with FaultProxy((target.hostname or "127.0.0.1", target.port or 80), lifetime=3, connection_deadline=1) as short:
+        with socket.create_connection(("127.0.0.1", short.port), timeout=30) as idle:
+            assert idle.recv(1) == b"", "an idle connection is closed at its deadline"
+        assert short.wait(30), "the proxy ends at its lifetime without being stopped"
+    assert (short.stats["connection_deadline"], short.stats["lifetime_expired"]) == (1, 1)
+    with pytest.raises(ValueError):
+        FaultProxy(("192.0.2.1", 80))
 
 
 # --- the portal adapter ----------------------------------------------------------------------------------
