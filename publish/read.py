@@ -133,7 +133,10 @@ def _sample_records(text: str, delimiter: str, complete: bool) -> list[list[str]
 
 def _open_csv(path: Path, schema: dict[str, Any], sample: bytes, size: int, block_size: int) -> TableStream:
     encoding = _detect_encoding(sample, path.name)
-    text = codecs.getincrementaldecoder(encoding)().decode(sample, final=len(sample) == size)
+    try:  # a whole file ending inside a character (b"\x80", a UTF-16 file of odd length) fails only here
+        text = codecs.getincrementaldecoder(encoding)().decode(sample, final=len(sample) == size)
+    except UnicodeDecodeError:
+        raise _unreadable(path) from None
     fields = schema.get("fields", [])
     problem: InputError | None = None
     for delimiter in DELIMITERS:

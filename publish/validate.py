@@ -33,6 +33,7 @@ from publish.read import CELLS, ROW, ReadResult, open_table
 from publish.validation_messages import Problem, describe, title
 
 CHUNK_ROWS = 1 << 16
+_ANY_FIELD = Field.from_descriptor({"name": "extra", "type": "any"})
 _BOUNDS = {
     "minimum": pc.greater_equal,
     "maximum": pc.less_equal,
@@ -144,10 +145,17 @@ class _Checker:
         self.specs = {f["name"]: f for f in schema.get("fields", [])} | dict(zip(header.columns, header.fields))
         default_missing = schema.get("missingValues", [""])
         self.columns: list[_Column] = []
+        # Every unpaired label is an `any` field: one Field and reader serve them all (10,000 extra columns).
+        extra: dict[bool, CellReader] = {}
         for name, spec, paired in zip(header.columns, header.fields, header.paired):
-            fl = Field.from_descriptor(spec)
+            fl = Field.from_descriptor(spec) if paired else _ANY_FIELD
             keyed = bool({"unique", "enum"} & set(fl.constraints)) or name in primary_key(schema)
-            reader = CellReader(fl, spec.get("missingValues", default_missing), keyed)
+            if paired:
+                reader = CellReader(fl, spec.get("missingValues", default_missing), keyed)
+            else:
+                if keyed not in extra:
+                    extra[keyed] = CellReader(fl, default_missing, keyed)
+                reader = extra[keyed]
             constraints = {k: v for k, v in fl.constraints.items() if k in fl.supported_constraints}
             column = _Column(name, spec, reader, constraints, paired, bool(fl.constraints.get("unique")))
             if "pattern" in constraints:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
+import frictionless
 
 from publish.catalog import load_catalog
 from publish.cli import main
@@ -27,9 +29,30 @@ def _schema(dataset: str | None, schema_path: Path | None, root: Path) -> tuple[
         return entry.schema, f"{entry.title}（{entry.name}）"
     assert schema_path is not None
     try:
-        return json.loads(schema_path.read_text(encoding="utf-8")), None
+        descriptor = json.loads(schema_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         raise InputError(f"无法读取表结构文件 {schema_path}：应为 UTF-8 编码的 JSON（Frictionless Table Schema）。") from None
+    problem = _schema_problem(descriptor)
+    if problem:
+        raise InputError(f"表结构文件 {schema_path} 不是有效的 Table Schema（{problem}）。")
+    return descriptor, None
+
+
+def _schema_problem(descriptor: Any) -> str | None:
+    """What makes a --schema file unusable: frictionless's first complaint, or a pattern that is no regex."""
+    if not isinstance(descriptor, dict):
+        return "应为 JSON 对象"
+    errors = frictionless.Schema.validate_descriptor(descriptor).errors
+    if errors:
+        return errors[0].message
+    for field in descriptor["fields"]:
+        pattern = field.get("constraints", {}).get("pattern")
+        if isinstance(pattern, str):
+            try:
+                re.compile(pattern)
+            except re.error:
+                return f"字段 {field['name']} 的 pattern 不是有效的正则表达式"
+    return None
 
 
 @main.command("validate")
