@@ -47,6 +47,7 @@ TYPE_NAMES = {
     "incorrect-label": "列名不符",
     "unmatched-header": "表头不匹配",
     "error": "表头错误",
+    "id-checksum": "身份证号校验不通过",
 }
 
 
@@ -148,6 +149,7 @@ def describe(problem: Problem, field: dict[str, Any] | None) -> str:
         "incorrect-label": f"{position}是「{label}」，应为{col}。",
         "unmatched-header": "表头中没有一列与本数据集的字段对应。",
         "error": "表头中有重复的列名，无法按列名对应字段；请删除或改正重复的列。",
+        "id-checksum": f"{col}的校验位或出生日期不对（GB 11643），号码可能抄错了，请核对后改正。",
     }
     return messages.get(kind, f"{col}：{TYPE_NAMES.get(kind, kind)}。")
 

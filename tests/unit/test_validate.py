@@ -20,13 +20,13 @@ DATA = Path(__file__).parent.parent / "data"
 SCHEMA_PATH = DATA / "dibao-schema.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 HEADER = "镇街,村居,户主姓名,身份证号,保障人数,保障类别,月发放金额,发放月份,备注"
-GOOD = "山城街道,东村,王芳,370481199001011234,2,城市低保,500.50,2026-10,"
+GOOD = "山城街道,东村,王芳,370481199001011233,2,城市低保,500.50,2026-10,"
 BAD = [
     "山城街道,东村,欧阳某某某某某某某某某某某某某某某某某某某,3704811990010112,两人,低保,-5,2026-13,住址：幸福路3号",
-    "店子镇,西村,李四,370481199001011234,16,农村低保,abc,2026-10,",
+    "店子镇,西村,李四,370481199001011233,16,农村低保,abc,2026-10,",
     ",,,,,,,,",
 ]
-SECRETS = ["欧阳某某", "3704811990010112", "370481199001011234", "幸福路", "李四", "两人", "abc"]
+SECRETS = ["欧阳某某", "3704811990010112", "370481199001011233", "幸福路", "李四", "两人", "abc"]
 
 
 def write(tmp_path: Path, rows: list[str], name: str = "dibao.csv") -> Path:
@@ -36,9 +36,9 @@ def write(tmp_path: Path, rows: list[str], name: str = "dibao.csv") -> Path:
 
 
 def test_clean_file_is_valid_and_hands_on_frames(tmp_path: Path) -> None:
-    report = validate(write(tmp_path, [GOOD, GOOD.replace("王芳", "张三").replace("1234", "5678")]), SCHEMA)
+    report = validate(write(tmp_path, [GOOD, GOOD.replace("王芳", "张三").replace("011233", "015672")]), SCHEMA)
     assert report.valid and report.rows == 2 and report.errors == []
-    assert report.frame is not None and report.frame["id_number"][0] == "370481199001011234"
+    assert report.frame is not None and report.frame["id_number"][0] == "370481199001011233"
     assert report.typed is not None and report.typed["members"].tolist() == [2, 2]
     assert report.typed["amount"].tolist() == [500.5, 500.5]
 
