@@ -22,8 +22,10 @@ ckan: install
 demo: ckan
 	scripts/demo.sh $(PERIOD)
 
+CKAN_HOME = $${GONGKAI_CKAN_HOME:-.ckan}
+
 test: ckan
-	$${GONGKAI_CKAN_HOME:-.ckan}/venv/bin/python -m pytest -q ckanext-nosolr/tests
+	set -a && . $(CKAN_HOME)/portal.env && set +a && $(CKAN_HOME)/venv/bin/python -m pytest -q ckanext-nosolr/tests
 	$(VENV)/bin/pytest
 
 unit: install
