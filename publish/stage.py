@@ -103,6 +103,7 @@ def csv_bytes(frame: pd.DataFrame, schema: dict[str, Any]) -> bytes:
 
 def stage(dataset: Dataset, period: str, frame: pd.DataFrame, dist: Path) -> StagedPackage:
     """Anonymize, scan and write `dist/PERIOD/NAME/`; return the staged package."""
+    target = _target(dist, period, dataset.name)
     public, schema, audit = protect(dataset, frame)
     data = csv_bytes(public, schema)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -125,13 +126,19 @@ def stage(dataset: Dataset, period: str, frame: pd.DataFrame, dist: Path) -> Sta
         }],
         "gongkai": {"period": period, "rows": len(public), "audit": audit},
     }
-    target = dist / period / dataset.name
     _write_atomically(target, {
         "data.csv": data,
         "datapackage.json": _json_bytes(descriptor),
         "audit.json": _json_bytes(audit),
     })
     return StagedPackage(dataset.name, period, target, sha256, len(public), schema, audit)
+
+
+def _target(dist: Path, period: str, name: str) -> Path:
+    """`dist/PERIOD/NAME`, refusing a period or name that is not one plain folder name (it could leave dist)."""
+    if any(part in ("", ".", "..") or "/" in part or "\\" in part for part in (period, name)):
+        raise GongkaiError(f"暂存目录名无效：期别 {period!r}、数据集 {name!r}（不能含路径分隔符或 ..）。")
+    return dist / period / name
 
 
 def _titled_schema(schema: dict[str, Any]) -> dict[str, Any]:
