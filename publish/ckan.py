@@ -52,6 +52,8 @@ class PortalRejected(PortalError):
 def _is_repeatable(action: str, data: dict[str, Any] | None) -> bool:
     if action == "datastore_upsert":
         return (data or {}).get("method", "upsert") in ("upsert", "update")
+    if action == "datastore_create":  # defining a table's columns again changes nothing; adding rows would
+        return not (data or {}).get("records")
     return action in _REPEATABLE or action.endswith(_REPEATABLE_SUFFIXES)
 
 

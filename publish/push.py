@@ -139,7 +139,7 @@ class Pusher:
 
         started = self._clock()
         if resource.get("datastore_sha256") != staged.sha256:
-            self._load_datastore(staged, resource["id"], actions)
+            self._load_datastore(staged, resource, actions)
         timings["datastore"] = self._clock() - started
 
         self._order_resources(package, resource, staged.period, actions)
@@ -269,13 +269,15 @@ class Pusher:
             actions.append("resource_upload")
             return self.portal.call("resource_patch", {"id": resource_id, **fields}, files=files)
 
-    def _load_datastore(self, staged: StagedPackage, resource_id: str, actions: list[str]) -> None:
+    def _load_datastore(self, staged: StagedPackage, resource: dict[str, Any], actions: list[str]) -> None:
         """Rebuild the resource's DataStore table from the staged CSV, then mark it complete."""
         actions.append("datastore_load")
-        try:
-            self.portal.call("datastore_delete", {"resource_id": resource_id, "force": True})
-        except PortalNotFound:
-            pass
+        resource_id = resource["id"]
+        if resource.get("datastore_active"):
+            try:
+                self.portal.call("datastore_delete", {"resource_id": resource_id, "force": True})
+            except PortalNotFound:
+                pass
         fields = datastore_fields(staged.public_schema)
         self.portal.call(
             "datastore_create",
