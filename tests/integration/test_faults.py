@@ -24,7 +24,7 @@ from publish.ckan import Portal, PortalAmbiguous, PortalDenied, PortalError, Por
 from publish.config import Secret
 from publish.monthly import FAILED, PUBLISHED, STAGED, UNCHANGED, MonthlyJob
 from tests.faultproxy import Fault, FaultProxy
-from tests.workspace import SAMPLE_PERIOD, TEST_PSEUDONYM_KEY, Workspace, create_workspace, purge
+from tests.workspace import SAMPLE_PERIOD, Workspace
 
 pytestmark = pytest.mark.integration
 
@@ -41,15 +41,6 @@ def proxy(portal_env: dict[str, str]) -> Iterator[FaultProxy]:
     target = urlsplit(portal_env["GONGKAI_CKAN_URL"])
     with FaultProxy((target.hostname or "127.0.0.1", target.port or 80), lifetime=900) as running:
         yield running
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, unique: str, portal: Portal, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
-    """A suffixed copy of the sample datasets with a synthetic inbox; purged from the portal afterwards."""
-    monkeypatch.setenv("GONGKAI_PSEUDONYM_KEY", TEST_PSEUDONYM_KEY)
-    created = create_workspace(tmp_path / "workspace", unique)
-    yield created
-    purge(portal, created)
 
 
 def _through(proxy: FaultProxy, token: Secret | None, retries: int = 2) -> Portal:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Iterator
 
 import frictionless
-import pandas as pd
 import pytest
 import requests
 
