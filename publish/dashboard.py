@@ -2,57 +2,21 @@
 
 Nothing is fetched: no scripts, stylesheets, fonts or images from anywhere; Chinese text uses the system's
 CJK fonts. Every piece of text is escaped. Portal-side figures (datasets opened, indicator timeliness by unit)
-come in as a `PortalFigures` value, computed from CKAN by `publish.status`; request figures come from a
+come in as a `publish.status.PortalFigures` value, computed from CKAN; request figures come from a
 `publish.requests.TurnaroundReport`. Applicants never appear.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
-from typing import Any
 
-from publish.errors import InputError
 from publish.requests import LIMIT_DAYS, TurnaroundReport, format_share
+from publish.status import PortalFigures
 
 GREEN, RED, GREY, AMBER, BLUE = "#2e7d32", "#c62828", "#9e9e9e", "#ef6c00", "#1565c0"
 FONT_STACK = '"Noto Sans CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif'
-
-
-@dataclass(frozen=True)
-class UnitTimeliness:
-    """How one responsible unit's indicators stand against their publication rules."""
-
-    unit: str
-    on_time: int
-    late: int
-    missing: int
-
-
-@dataclass(frozen=True)
-class PortalFigures:
-    """Figures read from the portal: datasets opened in `year` against the target, timeliness by unit."""
-
-    year: int
-    opened: int
-    target: int = 15
-    units: tuple[UnitTimeliness, ...] = ()
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], default_target: int = 15) -> PortalFigures:
-        """Build from plain data (e.g. a JSON file); InputError with a Chinese message when malformed."""
-        try:
-            units = tuple(
-                UnitTimeliness(str(u["unit"]), int(u["on_time"]), int(u["late"]), int(u["missing"]))
-                for u in data.get("units", [])
-            )
-            return cls(int(data["year"]), int(data["opened"]), int(data.get("target", default_target)), units)
-        except (AttributeError, KeyError, TypeError, ValueError):
-            raise InputError(
-                "门户统计数据格式错误：需要整数 year、opened，可选 target 和 units（每项 unit、on_time、late、missing）"
-            ) from None
 
 
 Series = tuple[str, str, Sequence[float]]  # legend name, colour, one value per category

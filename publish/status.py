@@ -13,17 +13,52 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Iterator
 
 from publish.catalog import Catalog, Dataset
 from publish.ckan import Portal
-from publish.dashboard import PortalFigures, UnitTimeliness
+from publish.errors import InputError
 
 ON_TIME, LATE, MISSING, PENDING, NOT_APPLICABLE = "on_time", "late", "missing", "pending", "not_applicable"
 LABELS = {ON_TIME: "按时", LATE: "逾期", MISSING: "缺失", PENDING: "未到期", NOT_APPLICABLE: "不适用"}
 PAGE = 1000
+
+
+@dataclass(frozen=True)
+class UnitTimeliness:
+    """How one responsible unit's indicators stand against their publication rules."""
+
+    unit: str
+    on_time: int
+    late: int
+    missing: int
+
+
+@dataclass(frozen=True)
+class PortalFigures:
+    """Figures read from the portal: datasets opened in `year` against the target, timeliness by unit."""
+
+    year: int
+    opened: int
+    target: int = 15
+    units: tuple[UnitTimeliness, ...] = ()
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], default_target: int = 15) -> PortalFigures:
+        """Build from plain data (e.g. a JSON file); InputError with a Chinese message when malformed."""
+        try:
+            units = tuple(
+                UnitTimeliness(str(u["unit"]), int(u["on_time"]), int(u["late"]), int(u["missing"]))
+                for u in data.get("units", [])
+            )
+            return cls(int(data["year"]), int(data["opened"]), int(data.get("target", default_target)), units)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            raise InputError(
+                "门户统计数据格式错误：需要整数 year、opened，可选 target 和 units（每项 unit、on_time、late、missing）"
+            ) from None
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from publish import requests as lib
 from publish.catalog import load_catalog
 from publish.ckan import connect
 from publish.cli import main
-from publish.dashboard import PortalFigures, render_dashboard
+from publish.dashboard import render_dashboard
 from publish.config import Settings, load_settings
 from publish.errors import InputError
 from publish.ledger import Ledger
-from publish.status import read_status
+from publish.status import PortalFigures, read_status
 from publish.transparency import publish_request_statistics
 from publish.workdays import Deadline, default_calendar
 

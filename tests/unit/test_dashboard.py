@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from publish.cli import main
-from publish.dashboard import FONT_STACK, PortalFigures, UnitTimeliness, render_dashboard
+from publish.dashboard import FONT_STACK, render_dashboard
+from publish.status import PortalFigures, UnitTimeliness
 from publish.errors import InputError
 from publish.ledger import Ledger, Request
 from publish.requests import build_report
