@@ -187,6 +187,12 @@ def check_schema(descriptor: Any) -> list[tuple[str, str]]:
             found.append((f"{key}.name", f"字段名 {name!r} 应为小写 ASCII 蛇形命名（如 id_number）。"))
         if not isinstance(fld.get("title"), str) or not fld["title"].strip():
             found.append((f"{key}.title", "缺少中文列名 title。"))
+        pattern = (fld.get("constraints") or {}).get("pattern")
+        if isinstance(pattern, str):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                found.append((f"{key}.constraints.pattern", f"正则表达式无效：{exc}"))
         if "pii" in fld and fld["pii"] not in PII_CATEGORIES:
             found.append((f"{key}.pii", f"个人信息类别 {fld['pii']!r} 未知，可选：{'、'.join(PII_CATEGORIES)}。"))
         aliases = fld.get("aliases", [])

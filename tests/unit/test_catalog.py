@@ -182,3 +182,11 @@ def test_cli_lists_all_44(monkeypatch):
                for ln in lines)
     assert any("政策文件出台后3个工作日内公开" in ln and "IRREG" in ln for ln in lines)
     assert "共 44 项指标，21 项有表结构" in result.output
+
+
+def test_an_invalid_pattern_is_a_catalog_error() -> None:
+    from publish.catalog import check_schema
+
+    found = check_schema({"fields": [{"name": "code", "title": "编码", "type": "string",
+                                      "constraints": {"pattern": "[0-9"}}]})
+    assert [key for key, _ in found] == ["fields[0].constraints.pattern"]
