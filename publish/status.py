@@ -155,6 +155,13 @@ def judge(dataset: Dataset, package: dict[str, Any] | None, as_of: date) -> Time
     return Timeliness(dataset, NOT_APPLICABLE)
 
 
+def monthly_due(period: str) -> date:
+    """The deadline of a month's data (YYYY-MM): the end of the following month."""
+    year, month = map(int, period.split("-"))
+    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return _month_end(year, month)
+
+
 def due_monthly_period(as_of: date) -> tuple[str, date]:
     """The newest month whose deadline has passed by `as_of`, and that deadline.
 

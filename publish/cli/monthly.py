@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from publish.ckan import connect
 from publish.cli import main
 from publish.config import Settings, load_settings
 from publish.ledger import Ledger
+from publish.status import monthly_due
 from publish.monthly import (
     FAILED, MISSING, PUBLISHED, STAGED, UNCHANGED, DatasetOutcome, MonthlyJob, MonthlyReport, parse_period,
     previous_period,
@@ -84,15 +86,19 @@ class _progress:
             self.bar.__exit__(*exc_info)
 
 
-def render_report(report: MonthlyReport, settings: Settings) -> str:
-    """The summary staff read after a run: per-dataset outcomes, the reminder list, the totals."""
+def render_report(report: MonthlyReport, settings: Settings, today: date | None = None) -> str:
+    """The summary staff read after a run: per-dataset outcomes and lateness, the reminder list, the totals."""
+    due = monthly_due(report.period)
+    late = max(((today or date.today()) - due).days, 0)
+    timeliness = f"逾期 {late} 天" if late else f"截止 {due}"
     rows = [
         (o.dataset.number, o.dataset.title, o.dataset.unit.title, OUTCOME_LABELS[o.outcome],
-         o.rows if o.rows is not None else "", _where(o, settings))
+         o.rows if o.rows is not None else "", timeliness if o.outcome != UNCHANGED else "",
+         _where(o, settings))
         for o in report.outcomes
     ]
-    lines = [f"期间 {report.period}（运行编号 {report.run_id}）", "",
-             format_table(["序号", "数据集", "责任单位", "结果", "行数", "说明 / 地址"], rows)]
+    lines = [f"期间 {report.period}（运行编号 {report.run_id}），按规定应于 {due} 前公开", "",
+             format_table(["序号", "数据集", "责任单位", "结果", "行数", "时效", "说明 / 地址"], rows)]
     missing = report.missing_by_unit()
     if missing:
         lines += ["", "待报送提醒（请转告责任单位）："]

@@ -68,3 +68,16 @@ def test_previous_period_crosses_the_year() -> None:
 
     assert previous_period(date(2027, 1, 15)) == "2026-12"
     assert previous_period(date(2026, 11, 25)) == "2026-10"
+
+
+def test_summary_says_how_late_the_period_is(job: MonthlyJob) -> None:
+    from datetime import date
+
+    from publish.cli.monthly import render_report
+    from publish.config import Settings
+
+    report = job.run("2026-10", NAMES)
+    on_time = render_report(report, Settings(), today=date(2026, 11, 20))
+    late = render_report(report, Settings(), today=date(2026, 12, 3))
+    assert "应于 2026-11-30 前公开" in on_time and "逾期" not in on_time
+    assert "逾期 3 天" in late and "待报送提醒" in late and "山亭区财政局" in late

@@ -55,3 +55,11 @@ def test_weekly_and_event_rules() -> None:
     assert judge(weekly, _package(("w", "2026-11-10T10:00:00")), date(2026, 11, 25)).days_late == 8
     event = dataclasses.replace(DIBAO, rule=PublicationRule("after_event", working_days=3, event="政策文件出台"))
     assert judge(event, None, date(2026, 11, 25)).state == NOT_APPLICABLE
+
+
+def test_monthly_deadline_is_the_end_of_the_next_month() -> None:
+    from publish.status import monthly_due
+
+    assert monthly_due("2026-10") == date(2026, 11, 30)
+    assert monthly_due("2026-12") == date(2027, 1, 31)
+    assert monthly_due("2027-01") == date(2027, 2, 28)
