@@ -72,3 +72,16 @@ def test_user_mistakes_get_a_chinese_message_and_exit_1(
     assert "Traceback" not in result.output
     token = Path(env["GONGKAI_CKAN_TOKEN_FILE"]).read_text().strip()
     assert token not in result.output
+
+
+def test_status_and_dashboard_read_the_portal(env: dict[str, str], tmp_path: Path) -> None:
+    status = _run(["status", "--as-of", "2026-12-05"], env)
+    assert status.exit_code == 0, status.output
+    assert "已开放数据集" in status.output and "/ 15" in status.output
+    assert "山亭区民政局" in status.output and "每月公开" in status.output
+    page = tmp_path / "dashboard.html"
+    result = _run(["dashboard", "--out", str(page), "--from-portal", "--today", "2026-12-05"], env)
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert "年度开放目标" in html and "山亭区民政局" in html
+    assert "http://" not in html and "https://" not in html
