@@ -108,7 +108,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--dir", type=Path, default=Path("/tmp/gongkai-bench"))
+    parser.add_argument("--json", action="store_true", help="end with a JSON line of rows for bench/run.py")
     options = parser.parse_args()
+    rows_out: list[dict] = []
     options.dir.mkdir(parents=True, exist_ok=True)
     header = f"{'rows':>9} {'engine':<28} {'seconds':>8} {'rows/s':>11} {'peak RSS MiB':>13} {'errors':>7} {'vs frictionless':>16}"
     print(header)
@@ -129,7 +131,13 @@ def main() -> None:
             ratio = theirs["seconds"] / result["seconds"]
             print(f"{rows:>9} {engine:<28} {result['seconds']:>8.2f} {rows / result['seconds']:>11,.0f} "
                   f"{result['rss']:>13.0f} {len(result['errors']):>7} {ratio:>9.1f}x {'same' if same else 'DIFFERENT'}")
+            if engine != "frictionless 5":
+                rows_out.append({"name": f"{engine}, {rows:,} rows ({'same' if same else 'DIFFERENT'} errors)",
+                                 "seconds": result["seconds"], "baseline_seconds": theirs["seconds"],
+                                 "peak_rss_mib": result["rss"]})
         print(f"          file size {path.stat().st_size / 2**20:.0f} MiB")
+    if options.json:
+        print(json.dumps(rows_out, ensure_ascii=False))
 
 
 if __name__ == "__main__":
