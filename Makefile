@@ -10,8 +10,8 @@ PERIOD ?= $(shell date -d "$$(date +%Y-%m-01) -1 month" +%Y-%m)
 $(STAMP): pyproject.toml
 	scripts/ckan.sh deps
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q --upgrade pip > $(VENV)/pip.log 2>&1
+	$(VENV)/bin/pip install -q -e '.[test]' >> $(VENV)/pip.log 2>&1 || { tail -n 30 $(VENV)/pip.log; exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP)
