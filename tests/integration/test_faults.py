@@ -148,20 +148,21 @@ def test_monthly_under_faults_fails_cleanly_and_a_rerun_completes(
     proxy.fail("/api/3/action/package_show", Fault.delay(LATE), nth=2)  # a read answered too late: retried
     proxy.fail(RESOURCE_CREATE, Fault.cut(), nth=3)  # the third upload cut in half
     proxy.fail(RESOURCE_CREATE, Fault.drop_response(), nth=4)  # the fourth applied, its answer lost
-    proxy.fail("/api/3/action/datastore_create", Fault.delay(LATE), nth=5)  # a write answered too late
+    # A table definition answered too late: defining the same columns again changes nothing, so it is retried.
+    proxy.fail("/api/3/action/datastore_create", Fault.delay(LATE), nth=5)
 
     faulty = workspace.publish(*workspace.monthly_args(),
                                config=workspace.write_config(proxy.url, token_file, timeout=TIMEOUT))
     assert faulty.returncode == 1, faulty.stderr
     assert "Traceback" not in faulty.stdout + faulty.stderr
     assert sum(n for key, n in proxy.stats.items() if key.startswith("fault ")) == 5, proxy.stats
-    expected = {name: PUBLISHED for name in names} | {names[2]: FAILED, names[5]: FAILED}
+    expected = {name: PUBLISHED for name in names} | {names[2]: FAILED}
     with workspace.ledger() as ledger:
         records = {name: ledger.history(10, name)[0] for name in names}
     assert {name: r.outcome for name, r in records.items()} == expected
-    assert "resource_create" in records[names[2]].error and "datastore_create" in records[names[5]].error
-    for name in (names[2], names[5]):
-        assert CHINESE.search(records[name].error) and records[name].error in faulty.stdout
+    assert "resource_create" in records[names[2]].error
+    assert proxy.requests("/api/3/action/datastore_create") == 5 + 1, "five tables defined, the late one retried"
+    assert CHINESE.search(records[names[2]].error) and records[names[2]].error in faulty.stdout
     _assert_nothing_half_published(portal, anonymous, names)
     for name in names:
         if expected[name] == PUBLISHED:
