@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -37,6 +38,7 @@ BLOCK_SIZE = 1 << 20
 XLSX_BLOCK_ROWS = 50_000
 MAX_CSV_BYTES = 1 << 30
 MAX_XLSX_BYTES = 50 << 20
+MAX_XLSX_UNPACKED_BYTES = 1 << 30  # a 50 MB workbook unpacks to a few hundred MB; a zip bomb to far more
 SAMPLE_BYTES = 1 << 18
 DELIMITERS = (",", "\t", ";", "|")
 TRAILER = re.compile(r"^(合计|总计|注[:：]|说明[:：]|填报人|填表人|制表人|审核人|负责人|数据来源)")
@@ -318,10 +320,19 @@ def _excel_text(cell: Any) -> str:
     return text
 
 
+def _unpacked_size(path: Path) -> int:
+    """The bytes an .xlsx (a zip) would unpack to, from its directory: a small file may hold a zip bomb."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # not a readable zip: openpyxl reports the damage in Chinese below
+
+
 def _open_xlsx(path: Path, schema: dict[str, Any], size: int) -> TableStream:
     import openpyxl
 
-    if size > MAX_XLSX_BYTES:
+    if size > MAX_XLSX_BYTES or _unpacked_size(path) > MAX_XLSX_UNPACKED_BYTES:
         raise InputError(f"Excel 文件 {path.name} 过大（{size >> 20} MB）。请另存为 CSV（UTF-8）后再提交。")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)

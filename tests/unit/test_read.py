@@ -144,3 +144,18 @@ def test_oversized_files_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
         read_table(write(tmp_path, BODY), SCHEMA)
     with pytest.raises(InputError, match="过大"):
         read_table(make_xlsx(tmp_path / "book.xlsx"), SCHEMA)
+
+
+def test_a_zip_bomb_workbook_is_refused_before_unpacking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    import publish.read
+
+    monkeypatch.setattr(publish.read, "MAX_XLSX_UNPACKED_BYTES", 16 << 20)  # the real limit is 1 GiB
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (32 << 20))  # 32 MiB of zeros, tiny on disk
+    assert bomb.stat().st_size < 1 << 20
+    with pytest.raises(InputError, match="过大"):
+        read_table(bomb, SCHEMA)
