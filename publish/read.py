@@ -129,6 +129,8 @@ def _detect_encoding(sample: bytes, name: str) -> str:
 
 def _sample_records(text: str, delimiter: str, complete: bool) -> list[list[str]]:
     """The records of the sample text; the last one is dropped when the sample was cut."""
+    # The sample is at most SAMPLE_BYTES long: no cell in it can exceed that (csv's default limit is 128 KiB).
+    csv.field_size_limit(max(csv.field_size_limit(), SAMPLE_BYTES))
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     return records if complete else records[:-1]
 
@@ -181,14 +183,22 @@ def _open_csv(path: Path, schema: dict[str, Any], sample: bytes, size: int, bloc
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        raise _unreadable(path) from None
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise _unreadable(path, exc, index + 2) from None
     batches = _csv_batches(reader, header, delimiter, ragged, index + 2, path)
     return TableStream(path, header, index + 1, skipped, _drop_trailer(batches, header, skipped))
 
 
-def _unreadable(path: Path) -> InputError:
-    # The parser's own message may quote cells, i.e. personal data: never pass it on.
+def _unreadable(path: Path, exc: Exception | None = None, near_row: int | None = None) -> InputError:
+    """The Chinese error for a CSV the parser gave up on.
+
+    The parser's own message may quote cells, i.e. personal data: it is only looked at, never passed on.
+    """
+    if exc is not None and "straddl" in str(exc):  # one row longer than a whole block
+        return InputError(
+            f"{path.name} 第 {near_row} 行附近有一行超过 {BLOCK_SIZE >> 20} MB（单元格内容过长，"
+            "或引号不配对使后面的内容连成了一格）。请检查该处后重新提交。"
+        )
     return InputError(f"{path.name} 中有无法解析的内容（引号不配对、编码混杂或文件已损坏）。请用 Excel 打开检查后另存为 CSV（UTF-8）。")
 
 
@@ -208,8 +218,8 @@ def _csv_batches(
             batch = reader.read_next_batch()
         except StopIteration:
             break
-        except (pa.ArrowInvalid, UnicodeDecodeError):
-            raise _unreadable(path) from None
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise _unreadable(path, exc, next_row) from None
         pending = np.array(sorted(number for number, _ in ragged), dtype=np.int64)
         candidates = np.arange(next_row, next_row + batch.num_rows + len(pending), dtype=np.int64)
         rows = candidates[~np.isin(candidates, pending)][: batch.num_rows]

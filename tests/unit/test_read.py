@@ -159,3 +159,17 @@ def test_a_zip_bomb_workbook_is_refused_before_unpacking(tmp_path: Path, monkeyp
     assert bomb.stat().st_size < 1 << 20
     with pytest.raises(InputError, match="过大"):
         read_table(bomb, SCHEMA)
+
+
+@pytest.mark.parametrize(("cell_bytes", "readable"), [(200_000, True), (3 << 20, False)])
+def test_long_cells_are_read_or_named_as_too_long(tmp_path: Path, cell_bytes: int, readable: bool) -> None:
+    header = "镇街,村居,户主姓名,身份证号,保障人数,保障类别,月发放金额,发放月份,备注"
+    row = "山城街道,东村,王芳,370481199001011233,2,城市低保,500.50,2026-10,"
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join([header, row + "长" * (cell_bytes // 3), row.replace("1233", "5672")]) + "\n",
+                    encoding="utf-8")
+    if readable:
+        assert len(read_table(path, SCHEMA).frame) == 2
+    else:
+        with pytest.raises(InputError, match="超过 1 MB"):
+            read_table(path, SCHEMA)
