@@ -26,7 +26,7 @@ CKAN_HOME = $${GONGKAI_CKAN_HOME:-.ckan}
 
 test: ckan
 	set -a && . $(CKAN_HOME)/portal.env && set +a && $(CKAN_HOME)/venv/bin/python -m pytest -q ckanext-nosolr/tests
-	$(VENV)/bin/pytest
+	set -a && . $(CKAN_HOME)/portal.env && set +a && $(VENV)/bin/pytest
 
 unit: install
 	$(VENV)/bin/pytest tests/unit

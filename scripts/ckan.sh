@@ -172,6 +172,22 @@ SQL
   touch "$HOME_DIR/.db-ready"
 }
 
+# A role and database of the toolkit's own tests (the PostgreSQL ledger), reached with a password over TCP
+# so that it works with Debian's default pg_hba.conf as well as with trust authentication.
+TEST_DB=gongkai_test
+ensure_test_database() {
+  if psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$TEST_DB'" | grep -q 1; then return; fi
+  step "creating the test database $TEST_DB"
+  psql_admin <<SQL >>"$LOG_DIR/db.log" 2>&1
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$TEST_DB') THEN
+    CREATE ROLE "$TEST_DB" LOGIN CREATEDB PASSWORD '$TEST_DB';
+  END IF;
+END \$\$;
+SQL
+  psql_admin -c "CREATE DATABASE \"$TEST_DB\" OWNER \"$TEST_DB\" ENCODING 'UTF8' TEMPLATE template0" >>"$LOG_DIR/db.log" 2>&1
+}
+
 ensure_sysadmin() {
   if [ -s "$TOKEN_FILE" ]; then return; fi
   step "creating sysadmin $SYSADMIN and its API token"
@@ -250,6 +266,7 @@ up() {
   ensure_venv
   ensure_config
   ensure_databases
+  ensure_test_database
   ensure_sysadmin
   start_server
   if ! check_token; then
@@ -265,6 +282,7 @@ write_env() {
   cat >"$HOME_DIR/portal.env" <<EOF
 GONGKAI_CKAN_URL=$URL
 GONGKAI_CKAN_TOKEN_FILE=$TOKEN_FILE
+GONGKAI_TEST_POSTGRES=postgresql://$TEST_DB:$TEST_DB@127.0.0.1:5432/$TEST_DB
 EOF
 }
 

@@ -21,13 +21,14 @@ PG_SERVER = os.environ.get("GONGKAI_TEST_POSTGRES", "postgresql://127.0.0.1:5432
 
 @contextmanager
 def new_postgres_database() -> Iterator[str]:
-    """The URL of a fresh PostgreSQL database, dropped afterwards; skips when no server is reachable."""
+    """The URL of a fresh PostgreSQL database, dropped afterwards; fails when no server is reachable."""
     psycopg = pytest.importorskip("psycopg")
     name = f"gongkai_test_{uuid.uuid4().hex[:12]}"
     try:
         admin = psycopg.connect(PG_SERVER, autocommit=True)
     except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_SERVER}: {exc}")
+        pytest.fail(f"PostgreSQL not reachable for the ledger tests (scripts/ckan.sh up sets "
+                    f"GONGKAI_TEST_POSTGRES): {type(exc).__name__}", pytrace=False)
     admin.execute(f"CREATE DATABASE {name}")
     try:
         yield PG_SERVER.rsplit("/", 1)[0] + "/" + name
