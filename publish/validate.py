@@ -115,10 +115,12 @@ def validate(
     if any(e.type == "error" for e in header.errors):  # frictionless reads no row then
         blocks = iter(())
     kept: list[pa.Table] = []
+    pool = pa.default_memory_pool()
     for block in blocks:
         checker.check(block)
         if keep_frame:
             kept.append(block)
+        pool.release_unused()  # hand a block's scratch memory back, or RSS creeps up with the file's length
     problems = checker.finish()
     errors = [ValidationError(p.row, p.field_name, p.type, describe(p, checker.field_of(p))) for p in problems]
     report = ValidationReport(path, checker.rows, errors, skipped, header_row)
