@@ -42,7 +42,7 @@ def test_all_44_indicators_load_in_order(catalog):
 
 def test_monthly_tabular_datasets_have_the_fixed_names_and_schemas(catalog):
     assert {d.number: d.name for d in catalog.monthly()} == MONTHLY
-    for number, name in MONTHLY.items():
+    for name in MONTHLY.values():
         dataset = catalog.get(name)
         assert dataset.schema_path == ROOT / "schemas" / f"{name}.json"
         assert dataset.inbox_pattern.startswith(dataset.unit.name + "/")
