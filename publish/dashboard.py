@@ -3,7 +3,7 @@
 Nothing is fetched: no scripts, stylesheets, fonts or images from anywhere; Chinese text uses the system's
 CJK fonts. Every piece of text is escaped. Portal-side figures (datasets opened, indicator timeliness by unit)
 come in as a `publish.status.PortalFigures` value, computed from CKAN; request figures come from a
-`publish.requests.TurnaroundReport`. Applicants never appear.
+`publish.turnaround.TurnaroundReport`. Applicants never appear.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
-from publish.requests import LIMIT_DAYS, TurnaroundReport, format_share
 from publish.status import PortalFigures
+from publish.turnaround import LIMIT_DAYS, TurnaroundReport, format_share
 
 GREEN, RED, GREY, AMBER, BLUE = "#2e7d32", "#c62828", "#9e9e9e", "#ef6c00", "#1565c0"
 FONT_STACK = '"Noto Sans CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif'

@@ -1,6 +1,6 @@
 """Publish the open-data request statistics on the portal, as an open dataset of its own.
 
-Only the monthly aggregates of `publish.requests.monthly_statistics` go out: counts, shares and working-day
+Only the monthly aggregates of `publish.turnaround.monthly_statistics` go out: counts, shares and working-day
 figures per month of receipt, never an applicant or a request id. They travel the same road as every other
 dataset (anonymize policy, leak gate, staged package, idempotent push), with one resource per year.
 """
@@ -14,8 +14,8 @@ import pandas as pd
 from publish.catalog import Dataset, PublicationRule, Unit
 from publish.ckan import Portal
 from publish.push import Pusher, PushResult
-from publish.requests import MONTHLY_SCHEMA
 from publish.stage import stage
+from publish.turnaround import MONTHLY_SCHEMA
 
 BIG_DATA_CENTER = Unit(slug="big-data-center", title="山亭区大数据中心", name="区大数据中心",
                        description="负责全区公共数据开放平台的建设和运营。")

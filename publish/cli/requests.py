@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from publish import requests as lib
+from publish import turnaround
 from publish.catalog import load_catalog
 from publish.ckan import connect
 from publish.cli import main
@@ -58,12 +59,12 @@ def _period_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _report(
     settings: Settings, workdays_file: str | None, today: str | None, year: int | None, month: int | None
-) -> lib.TurnaroundReport:
+) -> turnaround.TurnaroundReport:
     """The turnaround report over the whole ledger, for the commands that show one."""
     day = lib.parse_timestamp(today).date() if today else date.today()
     calendar = default_calendar(workdays_file)
     with Ledger(settings.ledger) as ledger:
-        return lib.build_report(ledger.list_requests(), day, year=year, month=month, calendar=calendar)
+        return turnaround.build_report(ledger.list_requests(), day, year=year, month=month, calendar=calendar)
 
 
 @main.group("requests")
@@ -108,7 +109,7 @@ def add_command(
             accepted_at=lib.parse_timestamp(accepted) if accepted else None, note=note,
         )
     click.echo(f"已登记申请 {request.id}。")
-    _echo_deadline(calendar.deadline(request.received_at, lib.LIMIT_DAYS))
+    _echo_deadline(calendar.deadline(request.received_at, turnaround.LIMIT_DAYS))
 
 
 @requests_group.command("close")
@@ -126,10 +127,10 @@ def close_command(
     answered_at = lib.parse_timestamp(answered) if answered else datetime.now().replace(microsecond=0)
     with Ledger(settings.ledger) as ledger:
         request = lib.close_request(ledger, request_id, answered_at, outcome, note)
-    status = lib.assess(request, answered_at.date(), default_calendar(workdays_file))
+    status = turnaround.assess(request, answered_at.date(), default_calendar(workdays_file))
     click.echo(f"已办结申请 {request.id}：用时 {status.answer.days} 个工作日，{status.label}。")
     if status.provisional:
-        click.echo(f"{lib.PROVISIONAL_MARK}{status.deadline.reason}")
+        click.echo(f"{turnaround.PROVISIONAL_MARK}{status.deadline.reason}")
 
 
 @requests_group.command("list")
@@ -144,12 +145,12 @@ def list_command(
     """列出申请及其期限和状态。"""
     report = _report(settings, workdays_file, today, year, month)
     statuses = [s for s in report.statuses if not open_only or s.request.answered_at is None]
-    click.echo(lib.render_list(statuses))
+    click.echo(turnaround.render_list(statuses))
 
 
 @requests_group.command("deadline")
 @click.argument("received")
-@click.option("--days", type=click.IntRange(min=1), default=lib.LIMIT_DAYS, show_default=True, help="期限（工作日）。")
+@click.option("--days", type=click.IntRange(min=1), default=turnaround.LIMIT_DAYS, show_default=True, help="期限（工作日）。")
 @workdays_option
 def deadline_command(received: str, days: int, workdays_file: str | None) -> None:
     """显示某日收到的申请的答复期限（收到当日不计入）。"""
@@ -170,9 +171,9 @@ def report_command(
 ) -> None:
     """办理情况报告：数量、用时中位数和 90 分位、按时比例、当前逾期、按月趋势。"""
     report = _report(settings, workdays_file, today, year, month)
-    click.echo(lib.render_text(report))
+    click.echo(turnaround.render_text(report))
     if stats_out:
-        lib.write_statistics(report.monthly, Path(stats_out))
+        turnaround.write_statistics(report.monthly, Path(stats_out))
         click.echo(f"按月汇总统计已写入 {stats_out}")
 
 
@@ -217,7 +218,7 @@ def dashboard_command(
         raise InputError(f"无法写入 {out}：{exc.strerror or exc}") from None
     click.echo(f"看板已生成：{out}")
     if report.provisional_reasons:
-        click.echo(f"{lib.PROVISIONAL_MARK}看板中部分期限为临时推算结果，需核对。")
+        click.echo(f"{turnaround.PROVISIONAL_MARK}看板中部分期限为临时推算结果，需核对。")
 
 
 def _portal_figures(path: Path, target: int) -> PortalFigures:
@@ -231,6 +232,6 @@ def _portal_figures(path: Path, target: int) -> PortalFigures:
 def _echo_deadline(result: Deadline) -> None:
     click.echo(f"答复期限：{result.date}（星期{_WEEKDAYS[result.date.weekday()]}）当日结束前")
     if result.provisional:
-        click.echo(f"{lib.PROVISIONAL_MARK}注意：{result.reason}")
+        click.echo(f"{turnaround.PROVISIONAL_MARK}注意：{result.reason}")
     else:
         click.echo("已按公布的节假日和调休安排计算，为确定结果。")

@@ -11,7 +11,7 @@ import requests
 
 from publish.ckan import Portal
 from publish.ledger import Request
-from publish.requests import build_report
+from publish.turnaround import build_report
 from publish.transparency import REQUEST_STATISTICS, publish_request_statistics
 from publish.workdays import WorkCalendar
 

@@ -17,7 +17,7 @@ from publish.dashboard import FONT_STACK, render_dashboard
 from publish.status import PortalFigures, UnitTimeliness
 from publish.errors import InputError
 from publish.ledger import Ledger, Request
-from publish.requests import build_report
+from publish.turnaround import build_report
 
 REQUESTS = [
     Request("R1", "A-1", "空气质量", datetime(2026, 9, 29), answered_at=datetime(2026, 10, 9)),
