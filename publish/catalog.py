@@ -106,6 +106,11 @@ class Dataset:
         return FREQUENCY_BASE + self.frequency
 
     @property
+    def restricted(self) -> bool:
+        """有条件开放: published on the portal as a private dataset, reached by application, not downloaded freely."""
+        return self.open_access == "有条件开放"
+
+    @property
     def pii_fields(self) -> dict[str, str]:
         """Personal fields of the source schema: field name -> pii category."""
         fields = self.schema["fields"] if self.schema else []

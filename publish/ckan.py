@@ -172,6 +172,21 @@ class Portal:
                 raise failure
             self._sleep(self.backoff * 2 ** (attempt - 1))
 
+    def download(self, url: str) -> bytes:
+        """A resource file's bytes, fetched as this portal's user (a private dataset's file needs the token)."""
+        headers = {"Authorization": self._token.reveal()} if self._token else {}
+        try:
+            response = requests.get(url, headers=headers, timeout=self.timeout)
+        except requests.RequestException:
+            raise PortalUnavailable(f"无法从 CKAN 下载文件（{self.url}）：服务未启动、网络不通或响应超时。") from None
+        if response.status_code in (401, 403):
+            raise PortalDenied("CKAN 拒绝了下载：该数据集不公开，或令牌无权访问。")
+        if response.status_code == 404:
+            raise PortalNotFound("CKAN 上找不到该文件。")
+        if response.status_code != 200:
+            raise PortalUnavailable(f"下载文件时 CKAN 返回 HTTP {response.status_code}。")
+        return response.content
+
     def check(self) -> dict[str, Any]:
         """Prove the portal answers and the token works; return CKAN's status (version, site title)."""
         status = self.call("status_show")

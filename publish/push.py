@@ -12,7 +12,8 @@ The portal is the state: every push reads it first and only sends what differs.
   resource order through `package_resource_reorder`.
 
 A new dataset is created private and made public only when its first resource and DataStore table are
-complete, so the public never sees a half-made dataset.
+complete, so the public never sees a half-made dataset. A 有条件开放 (conditionally open) dataset stays private:
+its data reaches people by application (organization membership), never by a public download.
 """
 
 from __future__ import annotations
@@ -143,9 +144,9 @@ class Pusher:
         timings["datastore"] = self._clock() - started
 
         self._order_resources(package, resource, staged.period, actions)
-        if package.get("private"):
-            self.portal.call("package_patch", {"id": package["id"], "private": False})
-            actions.append("package_public")
+        if package.get("private") != dataset.restricted:
+            self.portal.call("package_patch", {"id": package["id"], "private": dataset.restricted})
+            actions.append("package_private" if dataset.restricted else "package_public")
         return PushResult(
             outcome="published" if actions else "unchanged",
             package_id=package["id"],

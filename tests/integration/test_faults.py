@@ -180,7 +180,8 @@ def test_monthly_under_faults_fails_cleanly_and_a_rerun_completes(
     }
     assert [p.outcome for p in latest[names[2]]] == [PUBLISHED, FAILED]
     _assert_nothing_half_published(portal, anonymous, names)
-    assert all(not portal.call("package_show", {"id": name})["private"] for name in names)
+    restricted = {d.name: d.restricted for d in workspace.catalog.datasets}
+    assert all(portal.call("package_show", {"id": name})["private"] is restricted[name] for name in names)
 
 
 def _assert_nothing_half_published(portal: Portal, anonymous: Portal, names: list[str]) -> None:

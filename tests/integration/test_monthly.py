@@ -87,7 +87,7 @@ def test_first_publish_then_unchanged_rerun(
 
     for outcome in first.outcomes:
         package = portal.call("package_show", {"id": outcome.dataset.name})
-        assert package["private"] is False
+        assert package["private"] is outcome.dataset.restricted  # 有条件开放 stays private
         assert package["title"] == outcome.dataset.title
         [resource] = package["resources"]
         assert resource["period"] == PERIOD and resource["sha256"] == outcome.sha256
@@ -141,8 +141,10 @@ def test_published_csv_is_the_staged_bytes_without_personal_data(
     for outcome in report.outcomes:
         assert outcome.outcome == PUBLISHED, outcome.message
         staged_dir = tmp_path / "dist" / PERIOD / outcome.dataset.name
-        downloaded = requests.get(outcome.url, timeout=60).content
+        downloaded = portal.download(outcome.url)
         assert downloaded == (staged_dir / "data.csv").read_bytes()
+        public = requests.get(outcome.url, timeout=60)
+        assert public.status_code == (403 if outcome.dataset.restricted else 200)
         assert downloaded.startswith(b"\xef\xbb\xbf")
         text = downloaded.decode("utf-8-sig")
         source = read_table(outcome.file, outcome.dataset.schema).frame
@@ -229,7 +231,8 @@ def test_portal_stopped_mid_run_then_rerun_completes_without_duplicates(
     assert [o.outcome for o in rerun.outcomes] == [UNCHANGED] * 2 + [PUBLISHED] * (len(names) - 2)
     for name in names:
         package = portal.call("package_show", {"id": name})
-        assert len(package["resources"]) == 1 and package["private"] is False
+        restricted = catalog.get(name).restricted
+        assert len(package["resources"]) == 1 and package["private"] is restricted
     ledger = Ledger(tmp_path / "ledger.sqlite3")
     assert [p.outcome for p in ledger.history(100, names[2])] == [PUBLISHED, FAILED]
 

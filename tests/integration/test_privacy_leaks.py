@@ -21,7 +21,6 @@ from typing import Iterator
 
 import click
 import pytest
-import requests
 from click.testing import CliRunner
 
 from anonymize import PseudonymKey
@@ -124,7 +123,7 @@ def portal_holdings(evidence: Evidence, portal: Portal, catalog: Catalog) -> int
         evidence.add(f"CKAN package_show {dataset.name}", json.dumps(package, ensure_ascii=False))
         for resource in package["resources"]:
             resources += 1
-            evidence.add(f"CKAN download {resource['url']}", requests.get(resource["url"], timeout=60).content)
+            evidence.add(f"CKAN download {resource['url']}", portal.download(resource["url"]))
             if resource.get("datastore_active"):
                 found = portal.call("datastore_search", {"resource_id": resource["id"], "limit": 32000})
                 evidence.add(f"CKAN datastore {dataset.name}", json.dumps(found, ensure_ascii=False))

@@ -55,3 +55,10 @@ def test_temporal_coverage_spans_the_published_periods() -> None:
     assert temporal_coverage(["2026"]) == {"temporal_start": "2026-01-01", "temporal_end": "2026-12-31"}
     assert temporal_coverage([]) == {}
     assert package_metadata(DIBAO, ["2026-10"])["extras"]["temporal_end"] == "2026-10-31"
+
+
+def test_conditionally_open_datasets_are_restricted() -> None:
+    catalog = load_catalog(ROOT)
+    restricted = {d.name for d in catalog.datasets if d.restricted}
+    assert restricted == {d.name for d in catalog.datasets if d.open_access == "有条件开放"}
+    assert "orphan-welfare" in restricted and not DIBAO.restricted
