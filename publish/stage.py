@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 import anonymize
+from anonymize.gate import LABELS
 from publish.catalog import Dataset
 from publish.errors import GongkaiError
 
@@ -59,7 +60,8 @@ class StagedPackage:
 def protect(dataset: Dataset, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any], dict[str, Any]]:
     """Apply the dataset's privacy policy and the leak gate: (public frame, public schema, audit).
 
-    Raises LeakBlocked when any output cell still looks like personal data.
+    Raises LeakBlocked when any output cell still looks like personal data; the finding's row is the frame's
+    index label (the file row, as `publish monthly` passes it).
     """
     assert dataset.schema is not None
     try:
@@ -70,12 +72,16 @@ def protect(dataset: Dataset, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[s
         raise GongkaiError(f"{exc.message}{'：' + problems if problems else ''}") from None
     findings = anonymize.scan(public, allow=list(dataset.allow_public))
     if findings:
-        described = [f.to_dict() if hasattr(f, "to_dict") else dict(f) for f in findings]
-        where = "、".join(f"第{d.get('row')}行「{d.get('column')}」({d.get('category')})" for d in described[:5])
+        described = [finding.to_dict() for finding in findings]
+        titles = {f["name"]: f.get("title", f["name"]) for f in dataset.schema["fields"]}
+        where = "、".join(
+            f"第{d['row']}行「{titles.get(d['column'], d['column'])}」（{LABELS.get(d['category'], d['category'])}）"
+            for d in described[:5]
+        )
         more = f" 等 {len(described)} 处" if len(described) > 5 else ""
         raise LeakBlocked(f"脱敏后仍检出疑似个人信息，已阻止发布：{where}{more}", described)
     schema = anonymize.public_schema(dataset.schema, policy)
-    return public, schema, audit.to_dict() if hasattr(audit, "to_dict") else dict(audit)
+    return public, schema, audit.to_dict()
 
 
 def neutralize_formulas(frame: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:

@@ -81,3 +81,30 @@ def test_summary_says_how_late_the_period_is(job: MonthlyJob) -> None:
     late = render_report(report, Settings(), today=date(2026, 12, 3))
     assert "应于 2026-11-30 前公开" in on_time and "逾期" not in on_time
     assert "逾期 3 天" in late and "待报送提醒" in late and "山亭区财政局" in late
+
+
+def test_a_leak_is_named_by_file_row_and_column_title_never_by_value(
+    job: MonthlyJob, tmp_path: Path
+) -> None:
+    import dataclasses
+
+    from publish.catalog import Catalog
+    from tests.unit.synthetic_ids import resident_id
+
+    dibao = job.catalog.get("urban-rural-dibao")
+    careless = dataclasses.replace(dibao, privacy={**dibao.privacy, "remarks": {"rule": "keep"}})
+    job.catalog = Catalog(datasets=[careless], units=job.catalog.units)
+    raw = resident_id("370406", "19800101")
+    folder = job.inbox / "2026-10" / "区民政局"
+    for old in folder.glob("城乡低保*"):
+        old.unlink()
+    (folder / "城乡低保2026年10月.csv").write_text(
+        "镇街,村居,户主姓名,身份证号,保障人数,保障类别,月发放金额,发放月份,备注\n"
+        f"山城街道,东村,王芳,{resident_id('370406', '19900101')},2,城市低保,500.50,2026-10,\n"
+        f"山城街道,西村,张三,{resident_id('370406', '19910101', '013')},1,城市低保,480.00,2026-10,户主身份证{raw}\n",
+        encoding="utf-8",
+    )
+    [outcome] = job.run("2026-10", ["urban-rural-dibao"]).outcomes
+    assert outcome.outcome == FAILED
+    assert "第3行「备注」（身份证号）" in outcome.message
+    assert raw not in outcome.message and not (tmp_path / "dist" / "2026-10" / "urban-rural-dibao").exists()
