@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from itertools import chain, islice
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -103,7 +103,7 @@ def open_table(path: str | Path, schema: dict[str, Any], block_size: int = BLOCK
     if sample.startswith(_OLE):
         if _ENCRYPTED in sample or path.suffix.lower() != ".xls":
             raise InputError(f"Excel 文件 {path.name} 设置了密码，无法读取。请取消密码后另存为 .xlsx 再提交。")
-        raise InputError(f"{path.name} 是旧版 .xls 格式。请在 Excel 中另存为 .xlsx 或 CSV（UTF-8）后再提交。")
+        return _open_xls(path, schema, size)
     if size > MAX_CSV_BYTES:
         raise InputError(f"文件 {path.name} 过大（{size >> 20} MB），超过 {MAX_CSV_BYTES >> 20} MB 的上限，请按月或按单位拆分后再提交。")
     return _open_csv(path, schema, sample, size, block_size)
@@ -348,10 +348,42 @@ def _open_xlsx(path: Path, schema: dict[str, Any], size: int) -> TableStream:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged package
         raise InputError(f"Excel 文件 {path.name} 已损坏或不是有效的 .xlsx 文件，无法打开。请重新导出后再提交。") from None
+    return _open_sheets(path, schema, (_sheet_rows(sheet, path) for sheet in book.worksheets))
+
+
+@dataclass(frozen=True)
+class _PlainCell:
+    """A cell value from a reader without cell objects (calamine), shaped like openpyxl's for `_excel_text`."""
+
+    value: Any
+
+
+def _open_xls(path: Path, schema: dict[str, Any], size: int) -> TableStream:
+    """An old binary .xls workbook, read with python-calamine."""
+    from python_calamine import CalamineWorkbook
+
+    if size > MAX_XLSX_BYTES:
+        raise InputError(f"Excel 文件 {path.name} 过大（{size >> 20} MB）。请另存为 CSV（UTF-8）后再提交。")
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = [book.get_sheet_by_index(i).to_python(skip_empty_area=False) for i in range(len(book.sheet_names))]
+    except Exception:  # calamine raises its own kinds on a damaged file
+        raise InputError(f"Excel 文件 {path.name} 已损坏或不是有效的 .xls 文件，无法打开。请重新导出后再提交。") from None
+    rows = (
+        ((number, tuple(_PlainCell(None if v == "" else v) for v in values))
+         for number, values in enumerate(sheet, start=1))
+        for sheet in sheets
+    )
+    return _open_sheets(path, schema, rows)
+
+
+def _open_sheets(
+    path: Path, schema: dict[str, Any], sheets: Iterable[Iterator[tuple[int, tuple[Any, ...]]]]
+) -> TableStream:
+    """The first sheet whose header matches the schema, streamed in blocks of text cells."""
     fields = schema.get("fields", [])
     problem: InputError | None = None
-    for sheet in book.worksheets:
-        rows = _sheet_rows(sheet, path)
+    for rows in sheets:
         head = [cells for _, cells in islice(rows, HEADER_SEARCH_ROWS)]
         try:
             index = find_header([[_excel_text(c) for c in cells] for cells in head], fields)

@@ -128,13 +128,33 @@ def test_bad_input_is_a_chinese_input_error(tmp_path: Path, case: str) -> None:
     assert words in caught.value.message
 
 
-def test_old_xls_and_missing_file(tmp_path: Path) -> None:
+def test_damaged_xls_and_missing_file(tmp_path: Path) -> None:
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
-    with pytest.raises(InputError, match="另存为 .xlsx"):
+    with pytest.raises(InputError, match="已损坏"):
         read_table(old, SCHEMA)
     with pytest.raises(InputError, match="无法打开"):
         read_table(tmp_path / "nope.csv", SCHEMA)
+
+
+def test_old_xls_workbooks_are_read_like_xlsx(tmp_path: Path) -> None:
+    import xlwt  # writes the old binary format; test-only
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("低保")
+    sheet.write(0, 0, "山亭区城乡低保发放名册（2026年10月）")
+    person = ["山城街道", "东村", "𠮷祥", "370481199001011233", 2, "城市低保", 500.5, "2026-10", ""]
+    for row, values in enumerate([HEADER.split(","), person, ["合计", "", "", "", 2, "", 500.5, "", ""]], 1):
+        for column, value in enumerate(values):
+            sheet.write(row, column, value)
+    path = tmp_path / "dibao.xls"
+    book.save(str(path))
+    result = read_table(path, SCHEMA)
+    assert result.header_row == 2 and len(result.frame) == 1
+    row = result.frame.iloc[0]
+    assert (row["head_name"], row["id_number"], row["members"], row["amount"]) == (
+        "𠮷祥", "370481199001011233", "2", "500.5")
+    assert "第 4 行（合计）" in " ".join(result.skipped)
 
 
 def test_oversized_files_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
