@@ -89,7 +89,7 @@ def _requests_section(report: TurnaroundReport) -> str:
         [f"{m}（临时）" if provisional else m for m, provisional in zip(monthly["month"], monthly["provisional"])],
         [("按时答复", GREEN, list(monthly["on_time"])), ("逾期", RED, list(monthly["overdue"])),
          ("办理中", GREY, list(pending))],
-    )
+    ) if len(monthly) else '<p class="muted">暂无申请。</p>'
     facts = [
         ("收到申请", f"{s.received} 件"),
         ("已答复", f"{s.answered} 件"),

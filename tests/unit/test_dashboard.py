@@ -112,3 +112,9 @@ def test_renders_in_chromium(tmp_path: Path) -> None:
         check=True, capture_output=True, timeout=120,
     )
     assert shot.stat().st_size > 10_000
+
+
+def test_no_requests_yet_says_so_instead_of_an_empty_chart() -> None:
+    html = render_dashboard(build_report([], date(2026, 11, 30)), PORTAL, datetime(2026, 11, 30, 9, 0))
+    assert "暂无申请。" in html and "暂无已答复的申请。" in html
+    assert html.count("<svg") == 2  # target progress and timeliness by unit only
