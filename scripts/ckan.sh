@@ -223,8 +223,8 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 start_server() {
   if server_pid >/dev/null && answers; then return; fi
   stop_server
-  if port_in_use; then say "port $PORT is taken by another program; set GONGKAI_CKAN_PORT"; return 1; fi
   step "starting CKAN on $URL"
+  if port_in_use; then say "port $PORT is taken by another program; set GONGKAI_CKAN_PORT"; return 1; fi
   local ctl=()
   if "$VENV/bin/gunicorn" --help 2>/dev/null | grep -q -- --no-control-socket; then ctl=(--no-control-socket); fi
   (cd "$HOME_DIR" && CKAN_INI="$INI" setsid "$VENV/bin/gunicorn" "${ctl[@]}" --daemon \
