@@ -193,9 +193,11 @@ class Portal:
         if not isinstance(status, dict) or "ckan_version" not in status:
             raise PortalError(f"该地址不是 CKAN 站点：{self.url}")
         if self._token:
+            # user_show without an id shows the token's own user; CKAN treats an unknown token as anonymous,
+            # and anonymous has no user to show. A core action: no plugin (activity …) is needed.
             try:
-                self.call("dashboard_activity_list", {"limit": 1})
-            except PortalDenied:
+                self.call("user_show", {})
+            except (PortalDenied, PortalNotFound):
                 raise PortalDenied("CKAN 不认可这个 API 令牌：令牌无效、已过期或已被撤销。") from None
         return status
 
