@@ -166,7 +166,9 @@ class Portal:
                 raise PortalRejected(f"CKAN 拒绝了 {action} 的内容：{_describe(errors)}", errors) from None
             except (ckanapi.SearchIndexError, ckanapi.SearchError, ckanapi.SearchQueryError):
                 raise PortalError(f"CKAN 的搜索索引出错（{action}）：请检查门户的 Solr 或搜索插件。") from None
-            except ckanapi.errors.CKANAPIError:
+            except ckanapi.errors.CKANAPIError as exc:
+                if "Action name not known" in str(exc):
+                    raise PortalError(f"该 CKAN 门户没有 {action} 接口：请确认已启用所需插件（如 DataStore）。") from None
                 raise PortalError(f"CKAN 返回了无法识别的应答（{action}），请检查地址是否为 CKAN 站点：{self.url}") from None
             if not retry or attempt > self.retries:
                 raise failure

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from publish.ckan import Portal, PortalDenied, PortalNotFound
+from publish.errors import PortalError
 
 pytestmark = pytest.mark.integration
 
@@ -87,3 +88,8 @@ def test_private_dataset_is_hidden_from_the_public(
     assert requests.get(resource["url"], timeout=30).status_code in (403, 404)
     found = anonymous.call("package_search", {"q": f"name:test-dibao-{unique}"})
     assert found["count"] == 0
+
+
+def test_an_action_the_portal_lacks_is_named_in_chinese(portal: Portal) -> None:
+    with pytest.raises(PortalError, match="没有 no_such_action 接口"):
+        portal.call("no_such_action", {})
