@@ -24,16 +24,6 @@ OUTCOME_LABELS = {PUBLISHED: "已发布", UNCHANGED: "无变化", STAGED: "已�
 STEP_LABELS = {"find": "查找", "read": "读取", "validate": "校验", "stage": "脱敏暂存", "push": "发布"}
 
 
-def _settings(config: Path | None, ckan_url: str | None) -> Settings:
-    return load_settings(config, ckan_url=ckan_url)
-
-
-def _ledger(settings: Settings) -> Ledger:
-    if "://" not in settings.ledger:
-        Path(settings.ledger).parent.mkdir(parents=True, exist_ok=True)
-    return Ledger(settings.ledger)
-
-
 @main.command()
 @click.option("--period", help="期间 YYYY-MM，默认为上个月。")
 @click.option("--dataset", "datasets", multiple=True, help="只处理这些数据集（可重复）。")
@@ -44,13 +34,13 @@ def monthly(period: str | None, datasets: tuple[str, ...], dry_run: bool, ckan_u
             config: Path | None) -> None:
     """按月发布：读取收件箱 → 校验 → 脱敏 → 泄露检查 → 暂存 → 发布到 CKAN。"""
     period = parse_period(period) if period else previous_period()
-    settings = _settings(config, ckan_url)
+    settings = load_settings(config, ckan_url=ckan_url)
     catalog = load_catalog(settings.catalog_root)
     portal = None
     if not dry_run:
         portal = connect(settings)
     selected = list(datasets) or [d.name for d in catalog.monthly()]
-    with _ledger(settings) as ledger, _progress(len(selected)) as progress:
+    with Ledger(settings.ledger) as ledger, _progress(len(selected)) as progress:
         job = MonthlyJob(catalog, settings.inbox, settings.dist, ledger, portal, progress=progress)
         report = job.run(period, list(datasets) or None)
     click.echo(render_report(report, settings))
@@ -126,8 +116,8 @@ def _where(outcome: DatasetOutcome, settings: Settings) -> str:
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="TOML 配置文件。")
 def history(limit: int, dataset: str | None, config: Path | None) -> None:
     """查看发布台账：每次运行中每个数据集的结果、资源、哈希与行数。"""
-    settings = _settings(config, None)
-    with _ledger(settings) as ledger:
+    settings = load_settings(config)
+    with Ledger(settings.ledger) as ledger:
         records = ledger.history(limit, dataset)
     rows = [
         (r.run_id, r.created_at.strftime("%Y-%m-%d %H:%M"), r.dataset, r.period,
