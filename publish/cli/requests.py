@@ -57,11 +57,16 @@ def _period_options(command: Callable[..., None]) -> Callable[..., None]:
     return click.option("--year", type=int, help="只统计该年收到的申请。")(command)
 
 
+def _day(today: str | None) -> date:
+    """The --today option as a date (default: today)."""
+    return lib.parse_timestamp(today).date() if today else date.today()
+
+
 def _report(
     settings: Settings, workdays_file: str | None, today: str | None, year: int | None, month: int | None
 ) -> turnaround.TurnaroundReport:
     """The turnaround report over the whole ledger, for the commands that show one."""
-    day = lib.parse_timestamp(today).date() if today else date.today()
+    day = _day(today)
     calendar = default_calendar(workdays_file)
     with Ledger(settings.ledger) as ledger:
         return turnaround.build_report(ledger.list_requests(), day, year=year, month=month, calendar=calendar)
@@ -184,7 +189,7 @@ def report_command(
 @workdays_option
 def publish_command(year: int | None, today: str | None, settings: Settings, workdays_file: str | None) -> None:
     """把按月办理统计（只含汇总数字）作为开放数据集发布到 CKAN。"""
-    day = lib.parse_timestamp(today).date() if today else date.today()
+    day = _day(today)
     year = year or day.year
     report = _report(settings, workdays_file, today, year, None)
     result = publish_request_statistics(connect(settings), report.monthly, year, settings.dist)
@@ -207,7 +212,7 @@ def dashboard_command(
     """生成可离线打开的工作看板（单个 HTML 文件，不引用任何外部资源）。"""
     figures = _portal_figures(Path(portal), settings.datasets_per_year) if portal else None
     if from_portal:
-        day = lib.parse_timestamp(today).date() if today else date.today()
+        day = _day(today)
         status = read_status(connect(settings, token_required=False), load_catalog(settings.catalog_root),
                              year or day.year, day, settings.datasets_per_year)
         figures = status.figures()
